@@ -1,0 +1,121 @@
+#include "core/executor.h"
+
+namespace rmqsim::core {
+
+Executor::Executor(Scheduler& sched, TaskScope& scope, std::string thread_prefix, int threads,
+                   size_t queue_capacity)
+    : sched_(sched),
+      scope_(scope),
+      prefix_(std::move(thread_prefix)),
+      max_threads_(threads),
+      queue_capacity_(queue_capacity) {
+  RMQ_CHECK(threads > 0) << "executor needs at least one thread";
+}
+
+bool Executor::Submit(Job job) {
+  if (static_cast<int>(threads_.size()) < max_threads_) {
+    threads_.push_back(std::make_unique<SimThread>(prefix_ + std::to_string(threads_.size() + 1)));
+    Start(threads_.back().get(), std::move(job));
+    return true;
+  }
+  if (!idle_.empty()) {
+    SimThread* t = idle_.front();
+    idle_.pop_front();
+    Start(t, std::move(job));
+    return true;
+  }
+  if (queue_.size() >= queue_capacity_) return false;
+  queue_.push_back(std::move(job));
+  return true;
+}
+
+void Executor::Start(SimThread* t, Job job) {
+  ++busy_;
+  // The job object is moved into the scheduler event through a heap cell: std::function is larger
+  // than the scheduler's inline callback buffer.
+  auto* cell = new Job(std::move(job));
+  sched_.ScheduleAfter(SimDuration::Zero(), [this, t, cell] {
+    Job j = std::move(*cell);
+    delete cell;
+    scope_.Spawn(RunOn(t, std::move(j)));
+  });
+}
+
+Task<void> Executor::RunOn(SimThread* t, Job job) {
+  for (;;) {
+    co_await job(*t);
+    if (queue_.empty()) break;
+    job = std::move(queue_.front());
+    queue_.pop_front();
+  }
+  --busy_;
+  idle_.push_back(t);
+}
+
+ScheduledExecutor::ScheduledExecutor(Scheduler& sched, TaskScope& scope, std::string thread_name)
+    : sched_(sched), scope_(scope), thread_(std::move(thread_name)) {}
+
+void ScheduledExecutor::Schedule(SimDuration delay, Job job) {
+  Enqueue(sched_.now() + delay, Entry{Kind::kOnce, SimDuration::Zero(),
+                                      std::make_shared<Job>(std::move(job))});
+}
+
+void ScheduledExecutor::ScheduleAtFixedRate(SimDuration initial_delay, SimDuration period,
+                                            Job job) {
+  RMQ_CHECK(period > SimDuration::Zero()) << "fixed-rate period must be positive";
+  Enqueue(sched_.now() + initial_delay,
+          Entry{Kind::kFixedRate, period, std::make_shared<Job>(std::move(job))});
+}
+
+void ScheduledExecutor::ScheduleWithFixedDelay(SimDuration initial_delay, SimDuration delay,
+                                               Job job) {
+  RMQ_CHECK(delay > SimDuration::Zero()) << "fixed-delay delay must be positive";
+  Enqueue(sched_.now() + initial_delay,
+          Entry{Kind::kFixedDelay, delay, std::make_shared<Job>(std::move(job))});
+}
+
+void ScheduledExecutor::Shutdown() {
+  shutdown_ = true;
+  due_.clear();
+  sched_.Cancel(wake_);
+}
+
+void ScheduledExecutor::Enqueue(SimTime due, Entry e) {
+  if (shutdown_) return;
+  due_.emplace(std::make_pair(due.ns(), seq_++), std::move(e));
+  Pump();
+}
+
+// Starts the earliest due task if the thread is free, else arms a wake-up for it.
+void ScheduledExecutor::Pump() {
+  if (busy_ || due_.empty()) return;
+  auto it = due_.begin();
+  SimTime due = SimTime::FromNanos(it->first.first);
+  sched_.Cancel(wake_);
+  if (due > sched_.now()) {
+    wake_ = sched_.ScheduleAt(due, [this] { Pump(); });
+    return;
+  }
+  Entry e = std::move(it->second);
+  due_.erase(it);
+  busy_ = true;
+  // Start from an event so that the caller of Schedule*/Pump returns first.
+  wake_ = sched_.ScheduleAfter(SimDuration::Zero(), [this, due, e = std::move(e)]() mutable {
+    scope_.Spawn(RunOne(due, std::move(e)));
+  });
+}
+
+Task<void> ScheduledExecutor::RunOne(SimTime due, Entry e) {
+  co_await (*e.job)(thread_);
+  busy_ = false;
+  if (!shutdown_) {
+    if (e.kind == Kind::kFixedRate) {
+      Enqueue(due + e.period, std::move(e));
+    } else if (e.kind == Kind::kFixedDelay) {
+      Enqueue(sched_.now() + e.period, std::move(e));
+    }
+  }
+  Pump();
+}
+
+}  // namespace rmqsim::core

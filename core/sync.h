@@ -1,0 +1,82 @@
+// Blocking primitives for simulated threads: they block only in virtual time.
+//
+//   co_await Sleep(sched, SimDuration::Millis(5));
+//   bool done = co_await latch.Wait(SimDuration::Millis(3000));  // CountDownLatch.await(timeout)
+//
+// A waiter is always resumed from a scheduler event at the current instant, never inline from the
+// code that released it, so a release runs to completion first and wake-ups keep FIFO order.
+#ifndef RMQSIM_CORE_SYNC_H_
+#define RMQSIM_CORE_SYNC_H_
+
+#include <coroutine>
+#include <cstdint>
+
+#include "core/scheduler.h"
+
+namespace rmqsim::core {
+
+// Suspends the calling coroutine for `d` of virtual time (Thread.sleep). Sleep(s, 0) yields: the
+// coroutine resumes after every event already scheduled for this instant.
+inline auto Sleep(Scheduler& s, SimDuration d) {
+  struct Awaiter {
+    Scheduler& s;
+    SimDuration d;
+    bool await_ready() noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { s.ScheduleAfter(d, [h] { h.resume(); }); }
+    void await_resume() noexcept {}
+  };
+  RMQ_CHECK(d >= SimDuration::Zero()) << "negative sleep";
+  return Awaiter{s, d};
+}
+
+// java.util.concurrent.CountDownLatch: waiters block until the count reaches zero or their own
+// timeout expires. Any number of waiters; each may have a timeout.
+class Latch {
+ public:
+  Latch(Scheduler& s, int64_t count) : sched_(s), count_(count) {}
+  Latch(const Latch&) = delete;
+  Latch& operator=(const Latch&) = delete;
+  ~Latch();
+
+  void CountDown();
+  int64_t count() const { return count_; }
+  bool released() const { return count_ == 0; }
+
+  class Awaiter;
+  // co_await yields true if the latch reached zero, false if `timeout` elapsed first.
+  // A negative or zero timeout on an unreleased latch returns false after yielding.
+  Awaiter Wait(SimDuration timeout);
+  // Waits with no timeout; co_await yields true.
+  Awaiter Wait();
+
+  class Awaiter {
+   public:
+    bool await_ready() noexcept { return latch_.count_ == 0; }
+    void await_suspend(std::coroutine_handle<> h);
+    bool await_resume() noexcept { return latch_.count_ == 0 ? true : result_; }
+
+   private:
+    friend class Latch;
+    Awaiter(Latch& l, SimDuration timeout, bool has_timeout)
+        : latch_(l), timeout_(timeout), has_timeout_(has_timeout) {}
+    void Unlink();
+    Latch& latch_;
+    SimDuration timeout_;
+    bool has_timeout_;
+    bool result_ = false;
+    std::coroutine_handle<> handle_;
+    Scheduler::EventId timeout_event_;
+    Awaiter* prev_ = nullptr;
+    Awaiter* next_ = nullptr;
+  };
+
+ private:
+  Scheduler& sched_;
+  int64_t count_;
+  Awaiter* head_ = nullptr;
+  Awaiter* tail_ = nullptr;
+};
+
+}  // namespace rmqsim::core
+
+#endif  // RMQSIM_CORE_SYNC_H_
