@@ -32,6 +32,10 @@ struct AttemptRecord {
   std::string path;
   std::string thread;         // simulated thread that issued it
   std::string detail;         // error text, if any
+  // What the client decided after this attempt, in upstream terms, e.g. "retry on another broker
+  // (sendDefaultImpl loop)" or "connect exception escaped to sendDefaultImpl, 1 attempt allowed".
+  // Reports compare these across profiles to name the first divergence.
+  std::string decision;
 };
 
 struct StoredCopy {
