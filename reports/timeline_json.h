@@ -1,0 +1,61 @@
+// Timeline JSON (`rmqsim-timeline/1`): the recorded runs of one scenario as one JSON document.
+//
+// The format is ../shared/docs/timeline-format.md. Every other report (HTML, trace export,
+// regression checks) can be rebuilt from this data. The writer streams by hand: one message or
+// event per line, keys in the documented order, numbers in one fixed spelling, so the same input
+// always gives the same bytes and a 100,000-message run never becomes a JSON tree in memory.
+//
+//   std::ofstream f("run.json");
+//   WriteTimelineJson(f, scenario, {run_490, run_493}, TimelineOptions{.generator = "rmqsim 0.1"});
+//
+// Extensions beyond the documented example (additive; readers must ignore unknown keys):
+//   scenario: "description", "references", "generator"
+//   run:      "end_ms", "events_executed" (after "profile")
+//   message:  "callbacks"; error: "response_code"
+//   attempt:  "thread", "detail", "decision" (strings, "" when the model recorded none)
+//   event:    "fields" (object, in recorded order) when the event has fields
+// Nulls: "resolved_ms" unresolved; "send_status" when not ok or not recorded; "error" when none;
+// error "cause" when empty; attempt "end_ms" when unfinished. An event's "msg" is omitted when empty.
+#ifndef RMQSIM_REPORTS_TIMELINE_JSON_H_
+#define RMQSIM_REPORTS_TIMELINE_JSON_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/sim_time.h"
+#include "sim/outcome.h"
+#include "sim/scenario.h"
+
+namespace rmqsim::reports {
+
+inline constexpr const char kTimelineFormat[] = "rmqsim-timeline/1";
+
+struct TimelineOptions {
+  // Written as scenario.generator: the program and build that made the file, e.g.
+  // "rmqsim 0.1.0 (4f2a9c1b7d3e)". Default "rmqsim"; tests fix it so golden bytes never change.
+  std::string generator = "rmqsim";
+  // Write each run's event log. false writes `"events": []` (like `--events none`). Default true.
+  bool include_events = true;
+};
+
+// Writes the whole document. REQUIRES: `out` is a byte stream (no locale-dependent facets).
+// Runs are written in the given order (the scenario's `compare` order).
+void WriteTimelineJson(std::ostream& out, const sim::Scenario& s,
+                       const std::vector<sim::RunResult>& runs, const TimelineOptions& opts);
+
+// ---- Number spellings shared by the reports ----------------------------------------------------
+
+// Virtual nanoseconds as milliseconds, exactly: "10000.0", "10000.25", "0.000001", "-3.5".
+// Always at least one fractional digit, never trailing zeros beyond it.
+std::string FormatMs(int64_t ns);
+inline std::string FormatMs(core::SimTime t) { return FormatMs(t.ns()); }
+inline std::string FormatMs(core::SimDuration d) { return FormatMs(d.ns()); }
+// A report number (latencies): rounded to 6 decimals, then spelled like FormatMs ("4.0",
+// "12.345"). Not-a-number and infinities become "null".
+std::string FormatDouble(double v);
+
+}  // namespace rmqsim::reports
+
+#endif  // RMQSIM_REPORTS_TIMELINE_JSON_H_
