@@ -26,8 +26,8 @@ namespace rmqsim::core {
 
 class Scheduler {
  public:
-  // A pending event's callback. 48 bytes: a coroutine handle or a lambda with a few captures.
-  using Callback = InlineFunction<48>;
+  // A pending event's callback, stored inline: a coroutine handle or a lambda with a few captures.
+  using Callback = InlineFunction<64>;
 
   // Identifies one scheduled event; stays valid (and harmless) after the event ran or was cancelled.
   class EventId {

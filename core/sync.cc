@@ -21,6 +21,7 @@ void Latch::Awaiter::await_suspend(std::coroutine_handle<> h) {
     latch_.head_ = this;
   }
   latch_.tail_ = this;
+  linked_ = true;
   if (has_timeout_) {
     SimDuration t = timeout_ < SimDuration::Zero() ? SimDuration::Zero() : timeout_;
     timeout_event_ = latch_.sched_.ScheduleAfter(t, [this] {
@@ -43,6 +44,7 @@ void Latch::Awaiter::Unlink() {
     latch_.tail_ = prev_;
   }
   prev_ = next_ = nullptr;
+  linked_ = false;
 }
 
 void Latch::CountDown() {

@@ -54,6 +54,13 @@ class Latch {
     bool await_ready() noexcept { return latch_.count_ == 0; }
     void await_suspend(std::coroutine_handle<> h);
     bool await_resume() noexcept { return latch_.count_ == 0 ? true : result_; }
+    // A frame destroyed while suspended here (run teardown) leaves the latch's waiter list.
+    ~Awaiter() {
+      if (linked_) Unlink();
+    }
+    Awaiter(const Awaiter&) = delete;
+    Awaiter& operator=(const Awaiter&) = delete;
+    Awaiter(Awaiter&&) = default;
 
    private:
     friend class Latch;
@@ -68,6 +75,7 @@ class Latch {
     Scheduler::EventId timeout_event_;
     Awaiter* prev_ = nullptr;
     Awaiter* next_ = nullptr;
+    bool linked_ = false;
   };
 
  private:

@@ -1,0 +1,133 @@
+#include "sim/name_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "sim/response_code.h"
+
+namespace rmqsim::sim {
+
+namespace {
+constexpr int64_t kBrokerChannelExpiredMs = 120000;
+}
+
+NameServer::NameServer(Scheduler& sched, core::EventLog& log, Network& net, std::string name,
+                       std::string addr)
+    : Host(std::move(name), std::move(addr), SimDuration::Millis(1)),
+      sched_(sched),
+      log_(log),
+      net_(net) {}
+
+void NameServer::StartProcess() {
+  ++process_generation_;
+  uint64_t gen = process_generation_;
+  // scheduleAtFixedRate(scanNotActiveBroker, 5 s, 10 s) [NSCTL@4.9.x]
+  struct Scan {
+    static void Arm(NameServer* ns, uint64_t gen, SimTime at) {
+      ns->sched_.ScheduleAt(at, [ns, gen, at] {
+        if (ns->process_generation_ != gen || !ns->process_up()) return;
+        ns->ScanNotActiveBroker();
+        Arm(ns, gen, at + SimDuration::Seconds(10));
+      });
+    }
+  };
+  Scan::Arm(this, gen, sched_.now() + SimDuration::Seconds(5));
+}
+
+void NameServer::KillProcess() {
+  ++process_generation_;
+  broker_addr_table_.clear();
+  topic_queue_table_.clear();
+  broker_live_table_.clear();
+}
+
+void NameServer::RegisterBroker(const std::string& broker_name, const std::string& broker_addr,
+                                const std::vector<TopicConfig>& topics) {
+  bool first = broker_live_table_.count(broker_addr) == 0;
+  broker_addr_table_[broker_name] = broker_addr;
+  for (const TopicConfig& t : topics) {
+    topic_queue_table_[t.topic][broker_name] = QueueData{broker_name, t.queues, t.queues, t.perm};
+  }
+  broker_live_table_[broker_addr] = sched_.now().java_ms();
+  log_.Emit([&] {
+    return core::Event{sched_.now(), actor(), first ? "broker_registered" : "broker_heartbeat", "",
+                       absl::StrCat(broker_name, " (", broker_addr, ") registered ",
+                                    topics.size(), " topics")};
+  });
+}
+
+void NameServer::RemoveBroker(const std::string& broker_addr) {
+  broker_live_table_.erase(broker_addr);
+  std::string name;
+  for (auto it = broker_addr_table_.begin(); it != broker_addr_table_.end(); ++it) {
+    if (it->second == broker_addr) {
+      name = it->first;
+      broker_addr_table_.erase(it);
+      break;
+    }
+  }
+  if (name.empty()) return;
+  for (auto it = topic_queue_table_.begin(); it != topic_queue_table_.end();) {
+    it->second.erase(name);
+    it = it->second.empty() ? topic_queue_table_.erase(it) : std::next(it);
+  }
+}
+
+void NameServer::OnBrokerChannelDestroyed(const std::string& broker_addr, const std::string& why) {
+  if (!process_up() || broker_live_table_.count(broker_addr) == 0) return;
+  RemoveBroker(broker_addr);
+  log_.Emit([&] {
+    return core::Event{sched_.now(), actor(), "broker_removed", "",
+                       absl::StrCat(broker_addr, " removed: ", why)};
+  });
+}
+
+void NameServer::ScanNotActiveBroker() {
+  int64_t now = sched_.now().java_ms();
+  std::vector<std::string> expired;
+  for (const auto& [addr, last] : broker_live_table_) {
+    if (last + kBrokerChannelExpiredMs < now) expired.push_back(addr);
+  }
+  for (const std::string& addr : expired) {
+    int64_t last = broker_live_table_[addr];
+    RemoveBroker(addr);
+    log_.Emit([&] {
+      return core::Event{sched_.now(), actor(), "broker_expired", "",
+                         absl::StrCat(addr, " expired: last registration ", now - last,
+                                      " ms ago (> 120000)")};
+    });
+  }
+}
+
+bool NameServer::PickupTopicRouteData(const std::string& topic, TopicRouteData* out) const {
+  auto it = topic_queue_table_.find(topic);
+  if (it == topic_queue_table_.end() || it->second.empty()) return false;
+  TopicRouteData r;
+  for (const auto& [broker, qd] : it->second) {
+    r.queue_datas.push_back(qd);
+    auto a = broker_addr_table_.find(broker);
+    if (a != broker_addr_table_.end()) r.broker_datas.push_back(BrokerData{broker, {{0, a->second}}});
+  }
+  *out = std::move(r);
+  return true;
+}
+
+void NameServer::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+  RemotingCommand resp;
+  resp.opaque = req.opaque;
+  if (req.type == RemotingCommand::Type::kGetRoute) {
+    TopicRouteData route;
+    if (PickupTopicRouteData(req.route_topic, &route)) {
+      resp.code = code::kSuccess;
+      resp.body = std::make_shared<TopicRouteData>(std::move(route));
+    } else {
+      resp.code = code::kTopicNotExist;
+      resp.remark = "No topic route info in name server for the topic: " + req.route_topic;
+    }
+  } else {
+    // DefaultRequestProcessor@4.9.x answers nothing for codes it does not handle (e.g. a
+    // SEND_MESSAGE that an async retry sent to the name-server channel): the caller times out.
+    return;
+  }
+  net_.SendResponse(ch, std::move(resp));
+}
+
+}  // namespace rmqsim::sim

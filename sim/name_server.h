@@ -1,0 +1,62 @@
+// Name server: RouteInfoManager and its housekeeping, 4.9.x [RIM, BHS, NSCTL @ rocketmq-all-4.9.x].
+//
+// Brokers register (brokerAddrTable, topic queue data, live table); routes are answered per
+// topic (TOPIC_NOT_EXIST when unknown); a broker whose connection closes (killed process) is
+// removed at once; a silent broker is removed when scanNotActiveBroker (first run 5 s, every 10 s)
+// finds its last registration older than 120 s.
+#ifndef RMQSIM_SIM_NAME_SERVER_H_
+#define RMQSIM_SIM_NAME_SERVER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/event_log.h"
+#include "sim/network.h"
+#include "sim/route.h"
+
+namespace rmqsim::sim {
+
+class NameServer : public Host {
+ public:
+  NameServer(Scheduler& sched, core::EventLog& log, Network& net, std::string name,
+             std::string addr);
+
+  // Starts the process (and its scan schedule) at the current time.
+  void StartProcess();
+  // The process dies: its tables are gone.
+  void KillProcess();
+
+  struct TopicConfig {
+    std::string topic;
+    int32_t queues;
+    int32_t perm;
+  };
+  // A registration from a broker arrived (registerBroker).
+  void RegisterBroker(const std::string& broker_name, const std::string& broker_addr,
+                      const std::vector<TopicConfig>& topics);
+  // The broker's connection closed (onChannelDestroy).
+  void OnBrokerChannelDestroyed(const std::string& broker_addr, const std::string& why);
+
+  void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) override;
+
+  // The route the name server would answer for `topic`, or false (TOPIC_NOT_EXIST).
+  bool PickupTopicRouteData(const std::string& topic, TopicRouteData* out) const;
+
+ private:
+  void ScanNotActiveBroker();
+  void RemoveBroker(const std::string& broker_addr);
+  std::string actor() const { return "nameserver:" + name(); }
+
+  Scheduler& sched_;
+  core::EventLog& log_;
+  Network& net_;
+  std::map<std::string, std::string> broker_addr_table_;  // brokerName -> master addr
+  std::map<std::string, std::map<std::string, QueueData>> topic_queue_table_;  // topic -> broker
+  std::map<std::string, int64_t> broker_live_table_;  // addr -> last update (ms)
+  uint64_t process_generation_ = 0;
+};
+
+}  // namespace rmqsim::sim
+
+#endif  // RMQSIM_SIM_NAME_SERVER_H_

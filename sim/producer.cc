@@ -1,0 +1,646 @@
+#include "sim/producer.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "sim/response_code.h"
+
+namespace rmqsim::sim {
+
+namespace {
+
+constexpr char kDefaultTopic[] = "TBW102";  // DefaultMQProducer.createTopicKey
+constexpr int32_t kConnectBrokerException = 10001;
+constexpr int32_t kAccessBrokerTimeout = 10002;
+constexpr int32_t kBrokerNotExistException = 10003;
+constexpr int32_t kNotFoundTopicException = 10005;
+
+ErrorInfo ToErrorInfo(const ExPtr& e) {
+  ErrorInfo info;
+  info.type = e->ClassName();
+  info.message = e->message;
+  info.response_code = e->response_code;
+  if (e->cause) info.cause = e->cause->Describe();
+  return info;
+}
+
+// The attempt result as timeline-format.md names it: a broker code name for MQBrokerException,
+// else the exception class.
+std::string ResultName(const ExPtr& e) {
+  if (e->cls == ExClass::kMQBrokerException) return code::Name(e->response_code);
+  return e->ClassName();
+}
+
+const char* ModeName(CommunicationMode m) {
+  switch (m) {
+    case CommunicationMode::kSync: return "SYNC";
+    case CommunicationMode::kAsync: return "ASYNC";
+    case CommunicationMode::kOneway: return "ONEWAY";
+  }
+  return "?";
+}
+
+}  // namespace
+
+// What one async send's retry chain shares: the message, the publish-info snapshot taken by
+// sendDefaultImpl, and MQClientAPIImpl's `times` counter.
+struct ProducerClient::AsyncSend {
+  Message msg;
+  std::shared_ptr<TopicPublishInfo> tp;
+  int32_t times = 0;
+};
+
+ProducerClient::ProducerClient(ClientContext ctx, std::vector<std::string> namesrv_addrs)
+    : ctx_(std::move(ctx)),
+      namesrv_addrs_(std::move(namesrv_addrs)),
+      remoting_(ctx_, namesrv_addrs_),
+      fault_(ctx_.profile, ctx_.settings.send_latency_fault_enable, ctx_.seed, ctx_.actor(),
+             [this] { return ctx_.now_ms(); }),
+      step_rng_(core::Rng::ForStream(ctx_.seed, ctx_.actor() + "/client-steps")),
+      async_executor_(ctx_.sched, ctx_.scope, "AsyncSenderExecutor_",
+                      ctx_.settings.async_sender_executor_threads,
+                      static_cast<size_t>(ctx_.settings.async_sender_queue_capacity)),
+      scheduled_(ctx_.sched, ctx_.scope, "MQClientFactoryScheduledThread"),
+      lock_namesrv_(ctx_.sched, 1) {}
+
+std::shared_ptr<TopicPublishInfo> ProducerClient::publish_info(const std::string& topic) const {
+  auto it = topic_publish_info_table_.find(topic);
+  return it == topic_publish_info_table_.end() ? nullptr : it->second;
+}
+
+void ProducerClient::Start() {
+  // DefaultMQProducerImpl.start: the createTopicKey placeholder (4.9.x), so the periodic refresh
+  // also polls TBW102.
+  topic_publish_info_table_[kDefaultTopic] = std::make_shared<TopicPublishInfo>(
+      ctx_.seed, ctx_.actor() + "/tpi:" + kDefaultTopic + "#0", ctx_.profile.thread_index_overflow);
+  remoting_.Start();
+  scheduled_.ScheduleAtFixedRate(SimDuration::Millis(10), ctx_.settings.poll_name_server_interval,
+                                 [this](SimThread& t) { return UpdateAllTopicRoutes(t); });
+  scheduled_.ScheduleAtFixedRate(SimDuration::Millis(1000), ctx_.settings.heartbeat_broker_interval,
+                                 [this](SimThread& t) { return CleanOfflineBrokerAndHeartbeat(t); });
+  Log("client_start", "", absl::StrCat("profile ", std::string(ctx_.profile.name), ", sendMsgTimeout ",
+                                      ctx_.settings.send_msg_timeout.floor_ms(), " ms"));
+}
+
+Task<void> ProducerClient::Step(SimThread& t) {
+  (void)t;
+  const StepTime& s = ctx_.step_time;
+  int64_t ns = s.low.ns() == s.high.ns() ? s.low.ns()
+                                         : step_rng_.UniformInclusive(s.low.ns(), s.high.ns());
+  if (ns > 0) co_await core::Sleep(ctx_.sched, SimDuration::Nanos(ns));
+}
+
+int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t latency_ms,
+                                        bool isolation, const std::string& msg_id) {
+  int64_t duration = fault_.UpdateFaultItem(broker, latency_ms, isolation);
+  if (duration >= 0) {
+    Log("fault_item_update", msg_id,
+        absl::StrFormat("%s latency %d ms isolation=%s -> not available for %d ms (until %d)",
+                        broker, latency_ms, isolation ? "true" : "false", duration,
+                        ctx_.now_ms() + duration));
+  }
+  return duration;
+}
+
+MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
+                                                                 TopicPublishInfo& tp,
+                                                                 const std::string* last,
+                                                                 const std::string& msg_id) {
+  MQFaultStrategy::Selection sel = fault_.SelectOneMessageQueue(tp, last, t);
+  int32_t index = 0;
+  tp.send_which_queue().Peek(t, &index);
+  Log("select_queue", msg_id,
+      absl::StrFormat("%s queue %d (lastBroker=%s, index=%d, thread=%s, %s)", sel.mq->broker_name,
+                      sel.mq->queue_id, last == nullptr ? "null" : *last, index, t.name(),
+                      sel.how));
+  return sel;
+}
+
+void ProducerClient::ResolveOk(const Message& msg, const SendResult* r) {
+  ctx_.recorder.Resolve(msg.index, Outcome::kOk, ctx_.sched.now(), r ? r->send_status : "",
+                        std::nullopt);
+  Log("result", msg.id, r ? "ok: " + r->send_status + " from " + r->broker_name : "ok");
+}
+
+void ProducerClient::ResolveFailed(const Message& msg, const ExPtr& e) {
+  ctx_.recorder.Resolve(msg.index, Outcome::kFailed, ctx_.sched.now(), "", ToErrorInfo(e));
+  Log("result", msg.id, "failed: " + e->Describe());
+}
+
+// ---- Application entry points ---------------------------------------------------------------
+
+Task<void> ProducerClient::SendSync(SimThread& caller, Message msg) {
+  SendOutcome r = co_await SendDefaultImpl(caller, msg, CommunicationMode::kSync, nullptr,
+                                           ctx_.settings.send_msg_timeout.floor_ms());
+  if (r.ok()) {
+    ResolveOk(msg, r.value() ? &*r.value() : nullptr);
+  } else {
+    ResolveFailed(msg, r.ex());
+  }
+}
+
+Task<void> ProducerClient::SendOneway(SimThread& caller, Message msg) {
+  SendOutcome r = co_await SendDefaultImpl(caller, msg, CommunicationMode::kOneway, nullptr,
+                                           ctx_.settings.send_msg_timeout.floor_ms());
+  if (r.ok()) {
+    ResolveOk(msg, nullptr);
+  } else {
+    ResolveFailed(msg, r.ex());
+  }
+}
+
+void ProducerClient::SendAsync(Message msg) {
+  // DefaultMQProducerImpl.send(msg, callback, timeout) [DMPI@4.9.x].
+  const int64_t begin = ctx_.now_ms();
+  const int64_t timeout = ctx_.settings.send_msg_timeout.floor_ms();
+  bool accepted = async_executor_.Submit([this, msg, begin, timeout](SimThread& t) -> Task<void> {
+    int64_t cost = ctx_.now_ms() - begin;
+    if (timeout > cost) {
+      auto async = std::make_shared<AsyncSend>();
+      async->msg = msg;
+      SendOutcome r = co_await SendDefaultImpl(t, msg, CommunicationMode::kAsync, async,
+                                               timeout - cost);
+      if (!r.ok()) ResolveFailed(msg, r.ex());  // the runnable's catch: sendCallback.onException
+    } else {
+      ResolveFailed(msg, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                                "DEFAULT ASYNC send call timeout"));
+    }
+  });
+  if (!accepted) {
+    ResolveFailed(msg, MakeEx(ExClass::kMQClientException, "executor rejected ",
+                              MakeEx(ExClass::kMQClientException, "RejectedExecutionException")));
+  }
+}
+
+// ---- DefaultMQProducerImpl ------------------------------------------------------------------
+
+Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
+    SimThread& t, const Message& msg, CommunicationMode mode, std::shared_ptr<AsyncSend> async,
+    int64_t timeout) {
+  co_await Step(t);  // makeSureStateOK, Validators.checkMessage
+  const int64_t begin_first = ctx_.now_ms();
+  Try<std::shared_ptr<TopicPublishInfo>> found = co_await TryToFindTopicPublishInfo(t, msg.topic);
+  if (!found.ok()) co_return found.ex();  // IllegalStateException: not caught here
+  std::shared_ptr<TopicPublishInfo> tp = found.value();
+  if (!tp || !tp->ok()) {
+    co_return MakeEx(ExClass::kMQClientException, "No route info of this topic: " + msg.topic,
+                     nullptr, kNotFoundTopicException);
+  }
+  if (async) async->tp = tp;
+  bool call_timeout = false;
+  std::shared_ptr<MessageQueue> mq;
+  ExPtr exception;
+  std::optional<SendResult> send_result;
+  const int32_t times_total =
+      mode == CommunicationMode::kSync ? 1 + ctx_.settings.retry_times_when_send_failed : 1;
+  std::vector<std::string> brokers_sent(static_cast<size_t>(times_total), "null");
+  int32_t times = 0;
+  int32_t last_attempt = 0;
+  for (; times < times_total; ++times) {
+    std::optional<std::string> last;
+    if (mq) last = mq->broker_name;
+    co_await Step(t);
+    MQFaultStrategy::Selection sel =
+        SelectOneMessageQueue(t, *tp, last ? &*last : nullptr, msg.id);
+    mq = sel.mq;
+    brokers_sent[static_cast<size_t>(times)] = mq->broker_name;
+    const int64_t begin_prev = ctx_.now_ms();
+    const int64_t cost = begin_prev - begin_first;
+    if (timeout < cost) {
+      call_timeout = true;
+      if (last_attempt > 0) {
+        ctx_.recorder.SetDecision(msg.index, last_attempt,
+                                  absl::StrFormat("budget exhausted before the next attempt "
+                                                  "(cost %d ms > timeout %d ms): sendDefaultImpl "
+                                                  "call timeout",
+                                                  cost, timeout));
+      }
+      break;
+    }
+    MessageQueue chosen = *mq;  // what sendKernelImpl is handed
+    last_attempt = ctx_.recorder.BeginAttempt(msg.index, chosen.broker_name, chosen.queue_id,
+                                              ctx_.sched.now(), "sendDefaultImpl", t.name());
+    SendOutcome r = co_await SendKernelImpl(t, msg, chosen, mode, async, tp, timeout - cost,
+                                            last_attempt);
+    const int64_t end = ctx_.now_ms();
+    if (r.ok()) {
+      UpdateFaultItem(mq->broker_name, end - begin_prev, false, msg.id);
+      if (mode != CommunicationMode::kSync) {
+        if (mode == CommunicationMode::kOneway) {
+          ctx_.recorder.EndAttempt(msg.index, last_attempt, ctx_.sched.now(), "ok");
+        }
+        co_return std::optional<SendResult>();
+      }
+      const SendResult& res = *r.value();
+      ctx_.recorder.EndAttempt(msg.index, last_attempt, ctx_.sched.now(), res.send_status);
+      if (res.send_status != "SEND_OK" && ctx_.settings.retry_another_broker_when_not_store_ok) {
+        send_result = res;
+        ctx_.recorder.SetDecision(
+            msg.index, last_attempt,
+            times + 1 < times_total
+                ? "retry after non-OK status " + res.send_status +
+                      " (retryAnotherBrokerWhenNotStoreOK)"
+                : "non-OK status " + res.send_status + " and no attempts left: returned");
+        continue;
+      }
+      co_return std::optional<SendResult>(res);
+    }
+    const ExPtr& e = r.ex();
+    ctx_.recorder.EndAttempt(msg.index, last_attempt, ctx_.sched.now(), ResultName(e), e->message);
+    const bool more = times + 1 < times_total;
+    if (e->IsRemoting() || e->cls == ExClass::kMQClientException) {
+      UpdateFaultItem(mq->broker_name, end - begin_prev, true, msg.id);
+      exception = e;
+      std::string decision;
+      if (more) {
+        decision = absl::StrCat("sendDefaultImpl caught ", e->ClassName(), ": retry (attempt ",
+                                times + 2, " of ", times_total, ")");
+      } else if (mode == CommunicationMode::kAsync) {
+        decision = absl::StrCat(
+            e->cls == ExClass::kRemotingConnectException ? "connect exception" : e->ClassName(),
+            " escaped to sendDefaultImpl, 1 attempt allowed");
+      } else {
+        decision = absl::StrCat("sendDefaultImpl caught ", e->ClassName(), ": no attempts left (",
+                                times_total, " in ", ModeName(mode), " mode)");
+      }
+      ctx_.recorder.SetDecision(msg.index, last_attempt, decision);
+      continue;
+    }
+    if (e->cls == ExClass::kMQBrokerException) {
+      UpdateFaultItem(mq->broker_name, end - begin_prev, true, msg.id);
+      exception = e;
+      if (IsRetryableResponseCode(ctx_.profile, ctx_.settings, e->response_code)) {
+        ctx_.recorder.SetDecision(
+            msg.index, last_attempt,
+            more ? absl::StrCat("broker code ", code::Name(e->response_code),
+                                " is retryable: retry (attempt ", times + 2, " of ", times_total,
+                                ")")
+                 : absl::StrCat("broker code ", code::Name(e->response_code),
+                                " is retryable but no attempts are left"));
+        continue;
+      }
+      ctx_.recorder.SetDecision(msg.index, last_attempt,
+                                absl::StrCat("broker code ", code::Name(e->response_code),
+                                             " is not retryable: MQBrokerException thrown"));
+      if (send_result) co_return std::optional<SendResult>(*send_result);
+      co_return e;
+    }
+    co_return e;  // InterruptedException and unchecked exceptions propagate
+  }
+  if (send_result) co_return std::optional<SendResult>(*send_result);
+  std::string info = absl::StrFormat(
+      "Send [%d] times, still failed, cost [%d]ms, Topic: %s, BrokersSent: [%s]", times,
+      ctx_.now_ms() - begin_first, msg.topic, absl::StrJoin(brokers_sent, ", "));
+  if (call_timeout) {
+    co_return MakeEx(ExClass::kRemotingTooMuchRequestException, "sendDefaultImpl call timeout");
+  }
+  int32_t code = -1;
+  if (exception) {
+    switch (exception->cls) {
+      case ExClass::kMQBrokerException: code = exception->response_code; break;
+      case ExClass::kRemotingConnectException: code = kConnectBrokerException; break;
+      case ExClass::kRemotingTimeoutException: code = kAccessBrokerTimeout; break;
+      case ExClass::kMQClientException: code = kBrokerNotExistException; break;
+      default: break;
+    }
+  }
+  co_return MakeEx(ExClass::kMQClientException, info, exception, code);
+}
+
+Task<Try<std::shared_ptr<TopicPublishInfo>>> ProducerClient::TryToFindTopicPublishInfo(
+    SimThread& t, const std::string& topic) {
+  std::shared_ptr<TopicPublishInfo> info = publish_info(topic);
+  if (!info || !info->ok()) {
+    if (!info) {
+      topic_publish_info_table_[topic] = std::make_shared<TopicPublishInfo>(
+          ctx_.seed, ctx_.actor() + "/tpi:" + topic + "#0", ctx_.profile.thread_index_overflow);
+    }
+    Try<bool> r = co_await UpdateTopicRouteInfoFromNameServer(t, topic, false);
+    if (!r.ok()) co_return r.ex();
+    info = publish_info(topic);
+  }
+  if (info->have_topic_router_info || info->ok()) co_return info;
+  Try<bool> r = co_await UpdateTopicRouteInfoFromNameServer(t, topic, true);
+  if (!r.ok()) co_return r.ex();
+  co_return publish_info(topic);
+}
+
+std::optional<std::string> ProducerClient::FindBrokerAddressInPublish(
+    const std::string& broker) const {
+  auto it = broker_addr_table_.find(broker);
+  if (it == broker_addr_table_.end()) return std::nullopt;
+  auto m = it->second.find(0);
+  if (m == it->second.end()) return std::nullopt;
+  return m->second;
+}
+
+Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
+    SimThread& t, const Message& msg, MessageQueue mq, CommunicationMode mode,
+    std::shared_ptr<AsyncSend> async, std::shared_ptr<TopicPublishInfo> tp, int64_t timeout,
+    int32_t attempt) {
+  const int64_t begin = ctx_.now_ms();
+  std::optional<std::string> addr = FindBrokerAddressInPublish(mq.broker_name);
+  if (!addr) {
+    Try<std::shared_ptr<TopicPublishInfo>> r = co_await TryToFindTopicPublishInfo(t, mq.topic);
+    if (!r.ok()) co_return r.ex();
+    addr = FindBrokerAddressInPublish(mq.broker_name);
+  }
+  if (!addr) {
+    co_return MakeEx(ExClass::kMQClientException,
+                     "The broker[" + mq.broker_name + "] not exist");
+  }
+  RemotingCommand req;
+  req.type = RemotingCommand::Type::kSendMessage;
+  req.message_index = msg.index;
+  req.msg_id = msg.id;
+  req.topic = msg.topic;
+  req.queue_id = mq.queue_id;
+  req.body_size = msg.body_size;
+  req.attempt = attempt;
+  const int64_t cost = ctx_.now_ms() - begin;
+  if (timeout < cost) {
+    co_return MakeEx(ExClass::kRemotingTooMuchRequestException, "sendKernelImpl call timeout");
+  }
+  co_return co_await SendMessage(t, *addr, mq.broker_name, msg, std::move(req), timeout - cost,
+                                 mode, async, tp);
+}
+
+// ---- MQClientAPIImpl ------------------------------------------------------------------------
+
+Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
+    SimThread& t, const std::string& addr, const std::string& broker, const Message& msg,
+    RemotingCommand req, int64_t timeout, CommunicationMode mode,
+    std::shared_ptr<AsyncSend> async, std::shared_ptr<TopicPublishInfo> tp) {
+  (void)tp;
+  const int64_t begin = ctx_.now_ms();
+  req.opaque = remoting_.NextOpaque();
+  Log("request_sent", msg.id,
+      absl::StrFormat("%s to %s (%s) queue %d, timeout %d ms", ModeName(mode), broker, addr,
+                      req.queue_id, timeout));
+  if (mode == CommunicationMode::kOneway) {
+    TryVoid r = co_await remoting_.InvokeOneway(t, &addr, std::move(req), timeout);
+    if (!r.ok()) co_return r.ex();
+    co_return std::optional<SendResult>();
+  }
+  const int64_t cost = ctx_.now_ms() - begin;
+  if (timeout < cost) {
+    co_return MakeEx(ExClass::kRemotingTooMuchRequestException, "sendMessage call timeout");
+  }
+  if (mode == CommunicationMode::kAsync) {
+    async->times = 0;  // a new AtomicInteger per sendMessage call
+    TryVoid r = co_await SendMessageAsync(t, addr, broker, timeout - cost, std::move(req), async);
+    if (!r.ok()) co_return r.ex();
+    co_return std::optional<SendResult>();
+  }
+  Try<RemotingCommand> resp = co_await remoting_.InvokeSync(t, &addr, std::move(req), timeout - cost);
+  if (!resp.ok()) co_return resp.ex();
+  Try<SendResult> res = ProcessSendResponse(broker, resp.value(), addr);
+  if (!res.ok()) co_return res.ex();
+  co_return std::optional<SendResult>(res.value());
+}
+
+Try<SendResult> ProducerClient::ProcessSendResponse(const std::string& broker,
+                                                    const RemotingCommand& resp,
+                                                    const std::string& addr) {
+  std::string status;
+  switch (resp.code) {
+    case code::kFlushDiskTimeout: status = "FLUSH_DISK_TIMEOUT"; break;
+    case code::kFlushSlaveTimeout: status = "FLUSH_SLAVE_TIMEOUT"; break;
+    case code::kSlaveNotAvailable: status = "SLAVE_NOT_AVAILABLE"; break;
+    case code::kSuccess: status = "SEND_OK"; break;
+    default:
+      return MakeEx(ExClass::kMQBrokerException,
+                    absl::StrFormat("CODE: %d  DESC: %s BROKER: %s", resp.code, resp.remark, addr),
+                    nullptr, resp.code);
+  }
+  return SendResult{status, broker, resp.queue_id};
+}
+
+Task<TryVoid> ProducerClient::SendMessageAsync(SimThread& t, std::optional<std::string> addr,
+                                               std::string broker, int64_t timeout,
+                                               RemotingCommand req,
+                                               std::shared_ptr<AsyncSend> async) {
+  const int64_t begin = ctx_.now_ms();
+  const int32_t attempt = req.attempt;
+  RemotingCommand for_retry = req;  // the same request object is re-sent on retry
+  InvokeCallback callback = [this, broker, addr, timeout, begin, for_retry, async](
+                                SimThread& ct, std::shared_ptr<ResponseFuture> rf) {
+    return OperationComplete(ct, std::move(rf), broker, addr, timeout, begin, for_retry, async);
+  };
+  TryVoid r = co_await remoting_.InvokeAsync(t, addr ? &*addr : nullptr, std::move(req), timeout,
+                                             std::move(callback));
+  if (r.ok()) co_return Ok();
+  const ExPtr& e = r.ex();
+  ctx_.recorder.EndAttempt(async->msg.index, attempt, ctx_.sched.now(), ResultName(e), e->message);
+  if (ctx_.profile.async_sync_throw == AsyncSyncThrow::kEscapesToSendLoop) {
+    co_return e;  // 4.9.0: no catch here (#3556)
+  }
+  // 4.9.3 (80bcfbc926): catch (Exception ex) around invokeAsync.
+  const int64_t cost = ctx_.now_ms() - begin;
+  UpdateFaultItem(broker, cost, true, async->msg.id);
+  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(for_retry), async, e, true,
+                           /*from_catch_all=*/true);
+  co_return Ok();
+}
+
+Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<ResponseFuture> rf,
+                                             std::string broker, std::optional<std::string> addr,
+                                             int64_t timeout, int64_t begin,
+                                             RemotingCommand req,
+                                             std::shared_ptr<AsyncSend> async) {
+  co_await Step(t);
+  const int64_t cost = ctx_.now_ms() - begin;
+  const Message& msg = async->msg;
+  if (rf->response) {
+    Try<SendResult> r = ProcessSendResponse(broker, *rf->response, addr.value_or("null"));
+    if (r.ok()) {
+      ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
+      ResolveOk(msg, &r.value());  // sendCallback.onSuccess
+      UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, false, msg.id);
+      co_return;
+    }
+    ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(r.ex()),
+                             r.ex()->message);
+    UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, true, msg.id);
+    co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, r.ex(), false);
+    co_return;
+  }
+  UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, true, msg.id);
+  std::string text;
+  if (!rf->send_request_ok) {
+    text = "send request failed";
+  } else if (rf->IsTimeout(ctx_.now_ms())) {
+    text = absl::StrFormat("wait response timeout %dms", rf->timeout_ms);
+  } else {
+    text = "unknow reseaon";
+  }
+  ExPtr ex = MakeEx(ExClass::kMQClientException, text);
+  ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(ex), text);
+  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, ex, true);
+}
+
+Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int64_t timeout,
+                                           RemotingCommand req, std::shared_ptr<AsyncSend> async,
+                                           ExPtr e, bool need_retry, bool from_catch_all) {
+  const Message& msg = async->msg;
+  const int32_t prev_attempt = req.attempt;
+  const int32_t tmp = ++async->times;
+  const int32_t allowed = ctx_.settings.retry_times_when_send_async_failed;
+  if (!(need_retry && tmp <= allowed)) {
+    ctx_.recorder.SetDecision(
+        msg.index, prev_attempt,
+        need_retry ? absl::StrFormat("no retry: async retries used up (times=%d > "
+                                     "retryTimesWhenSendAsyncFailed=%d): onException",
+                                     tmp, allowed)
+                   : absl::StrCat("no retry: needRetry=false (", e->ClassName(),
+                                  "): onException"));
+    ResolveFailed(msg, e);  // sendCallback.onException(e)
+    co_return;
+  }
+  std::string retry_broker = broker;
+  if (async->tp) {
+    co_await Step(t);
+    retry_broker = SelectOneMessageQueue(t, *async->tp, &broker, msg.id).mq->broker_name;
+  }
+  std::optional<std::string> addr = FindBrokerAddressInPublish(retry_broker);
+  ctx_.recorder.SetDecision(
+      msg.index, prev_attempt,
+      absl::StrCat(from_catch_all ? "caught in sendMessageAsync" : "onExceptionImpl",
+                   ", retried on ", retry_broker, " (async retry ", tmp, " of ", allowed, ")"));
+  req.opaque = remoting_.NextOpaque();
+  req.attempt = ctx_.recorder.BeginAttempt(msg.index, retry_broker, req.queue_id,
+                                           ctx_.sched.now(), "onExceptionImpl", t.name());
+  Log("retry_decision", msg.id,
+      absl::StrFormat("async retry %d of %d to %s (%s) keeping queueId %d", tmp, allowed,
+                      retry_broker, addr.value_or("null: name-server channel"), req.queue_id));
+  RemotingCommand for_catch = req;
+  TryVoid r = co_await SendMessageAsync(t, addr, retry_broker, timeout, std::move(req), async);
+  if (r.ok()) co_return;
+  // 4.9.0 only: sendMessageAsync let the exception out; onExceptionImpl's per-type catch blocks.
+  const ExPtr& e1 = r.ex();
+  switch (e1->cls) {
+    case ExClass::kInterruptedException:
+    case ExClass::kRemotingTooMuchRequestException:
+      co_await OnExceptionImpl(t, retry_broker, timeout, std::move(for_catch), async, e1, false);
+      co_return;
+    default:
+      if (e1->IsRemoting()) {
+        // Quirk Q2: the 600 s isolation lands on the *previous* broker.
+        UpdateFaultItem(broker, 3000, true, msg.id);
+        co_await OnExceptionImpl(t, retry_broker, timeout, std::move(for_catch), async, e1, true);
+        co_return;
+      }
+      ResolveFailed(msg, e1);
+  }
+}
+
+// ---- MQClientInstance -----------------------------------------------------------------------
+
+Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
+                                                                   const std::string& topic,
+                                                                   bool is_default) {
+  bool locked = co_await lock_namesrv_.TryAcquire(SimDuration::Millis(3000));
+  if (!locked) {
+    Log("route_poll", "", "updateTopicRouteInfoFromNameServer tryLock timeout 3000ms: " + topic);
+    co_return false;
+  }
+  RemotingCommand req;
+  req.type = RemotingCommand::Type::kGetRoute;
+  req.route_topic = is_default ? std::string(kDefaultTopic) : topic;
+  req.opaque = remoting_.NextOpaque();
+  Try<RemotingCommand> resp = co_await remoting_.InvokeSync(
+      t, nullptr, std::move(req), ctx_.settings.mq_client_api_timeout.floor_ms());
+  if (!resp.ok()) {
+    lock_namesrv_.Release();
+    Log("route_poll", "", topic + ": " + resp.ex()->Describe());
+    co_return MakeEx(ExClass::kIllegalStateException, resp.ex()->Describe(), resp.ex());
+  }
+  if (resp.value().code != code::kSuccess) {
+    lock_namesrv_.Release();
+    Log("route_poll", "", absl::StrCat(topic, is_default ? " (default route)" : "", ": ",
+                                      code::Name(resp.value().code), " ", resp.value().remark));
+    co_return false;
+  }
+  TopicRouteData route = *std::static_pointer_cast<const TopicRouteData>(resp.value().body);
+  if (is_default) {
+    for (QueueData& qd : route.queue_datas) {
+      int32_t n = std::min(ctx_.settings.default_topic_queue_nums, qd.read_queue_nums);
+      qd.read_queue_nums = n;
+      qd.write_queue_nums = n;
+    }
+  }
+  TopicRouteData sorted = route;
+  sorted.SortByBrokerName();
+  auto old = topic_route_table_.find(topic);
+  bool changed = old == topic_route_table_.end() || !(old->second == sorted);
+  if (!changed) {
+    std::shared_ptr<TopicPublishInfo> prev = publish_info(topic);
+    changed = !prev || !prev->ok();
+  }
+  if (changed) {
+    for (const BrokerData& bd : route.broker_datas) broker_addr_table_[bd.broker_name] = bd.broker_addrs;
+    ++route_version_;
+    std::shared_ptr<TopicPublishInfo> info = BuildTopicPublishInfo(
+        topic, route, ctx_.seed,
+        absl::StrCat(ctx_.actor(), "/tpi:", topic, "#", route_version_),
+        ctx_.profile.thread_index_overflow);
+    info->have_topic_router_info = true;
+    info->version = route_version_;
+    topic_publish_info_table_[topic] = info;
+    topic_route_table_[topic] = sorted;
+    std::vector<std::string> queues;
+    for (const auto& mq : info->message_queue_list) {
+      queues.push_back(absl::StrCat(mq->broker_name, ":", mq->queue_id));
+    }
+    Log("route_changed", "",
+        absl::StrCat(topic, is_default ? " (from TBW102)" : "", ": new publish info v",
+                     route_version_, " [", absl::StrJoin(queues, " "), "]"));
+  }
+  lock_namesrv_.Release();
+  co_return changed;
+}
+
+Task<void> ProducerClient::UpdateAllTopicRoutes(SimThread& t) {
+  std::vector<std::string> topics;
+  for (const auto& [topic, info] : topic_publish_info_table_) topics.push_back(topic);
+  Log("route_poll", "", "updateTopicRouteInfoFromNameServer: " + absl::StrJoin(topics, ", "));
+  for (const std::string& topic : topics) {
+    Try<bool> r = co_await UpdateTopicRouteInfoFromNameServer(t, topic, false);
+    if (!r.ok()) co_return;  // the IllegalStateException ends this run of the task
+  }
+}
+
+Task<void> ProducerClient::CleanOfflineBrokerAndHeartbeat(SimThread& t) {
+  // cleanOfflineBroker: drop addresses no cached route mentions.
+  for (auto it = broker_addr_table_.begin(); it != broker_addr_table_.end();) {
+    bool found = false;
+    for (const auto& [topic, route] : topic_route_table_) {
+      for (const BrokerData& bd : route.broker_datas) {
+        if (bd.broker_name == it->first) found = true;
+      }
+    }
+    if (!found) {
+      Log("broker_offline", "", "cleanOfflineBroker removed " + it->first);
+      it = broker_addr_table_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // sendHeartbeatToAllBroker: invokeSync to every master, 3000 ms each, one after another.
+  std::vector<std::string> addrs;
+  for (const auto& [name, ids] : broker_addr_table_) {
+    auto m = ids.find(0);
+    if (m != ids.end()) addrs.push_back(m->second);
+  }
+  for (const std::string& addr : addrs) {
+    RemotingCommand req;
+    req.type = RemotingCommand::Type::kHeartbeat;
+    req.opaque = remoting_.NextOpaque();
+    Try<RemotingCommand> r = co_await remoting_.InvokeSync(t, &addr, std::move(req), 3000);
+    if (!r.ok()) Log("heartbeat", "", "heartbeat to " + addr + " failed: " + r.ex()->Describe());
+  }
+}
+
+}  // namespace rmqsim::sim

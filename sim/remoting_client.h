@@ -1,0 +1,124 @@
+// NettyRemotingClient / NettyRemotingAbstract, 4.9.x [NRC, NRA, RF @ rocketmq-all-4.9.0, 4.9.3].
+//
+// Channels per address with a blocking connect in the caller's thread (awaitUninterruptibly up to
+// connectTimeoutMillis); invokeSync / invokeAsync / invokeOneway with their exact exceptions and
+// timeout checks; the fair async and oneway semaphores; the response table and its scanner
+// (java.util.Timer: first run 3 s after start, fixed rate 1 s, expiry at begin + timeout + 1000);
+// failFast only when this side closes a channel whose pipeline is intact (§4.4: a peer FIN fails
+// nothing); callbacks on the public callback executor.
+#ifndef RMQSIM_SIM_REMOTING_CLIENT_H_
+#define RMQSIM_SIM_REMOTING_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/executor.h"
+#include "core/semaphore.h"
+#include "core/sync.h"
+#include "sim/client_context.h"
+#include "sim/java_exception.h"
+#include "sim/network.h"
+
+namespace rmqsim::sim {
+
+using core::SimThread;
+using core::Task;
+
+class RemotingClient;
+
+struct ResponseFuture {
+  ResponseFuture(core::Scheduler& s) : latch(s, 1) {}
+  int32_t opaque = 0;
+  std::shared_ptr<Channel> channel;
+  int64_t timeout_ms = 0;
+  int64_t begin_ms = 0;  // System.currentTimeMillis() at creation
+  bool send_request_ok = true;
+  std::optional<RemotingCommand> response;
+  // Async only: operationComplete, run on a callback-executor thread.
+  std::function<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)> callback;
+  bool callback_run = false;          // executeInvokeCallback runs at most once
+  core::Semaphore* release_to = nullptr;  // SemaphoreReleaseOnlyOnce
+  bool released = false;
+  core::Latch latch;                  // CountDownLatch for waitResponse
+
+  void Release() {
+    if (release_to != nullptr && !released) {
+      released = true;
+      release_to->Release();
+    }
+  }
+  // ResponseFuture.isTimeout(): now - begin > timeout.
+  bool IsTimeout(int64_t now_ms) const { return now_ms - begin_ms > timeout_ms; }
+};
+
+using InvokeCallback = std::function<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)>;
+
+class RemotingClient : public ClientEndpoint {
+ public:
+  RemotingClient(ClientContext& ctx, std::vector<std::string> namesrv_addrs);
+  RemotingClient(const RemotingClient&) = delete;
+  RemotingClient& operator=(const RemotingClient&) = delete;
+
+  // Starts the response-table scanner (NettyRemotingClient.start).
+  void Start();
+
+  // `addr` null: the chosen name server.
+  Task<Try<RemotingCommand>> InvokeSync(SimThread& t, const std::string* addr, RemotingCommand req,
+                                        int64_t timeout_ms);
+  Task<TryVoid> InvokeAsync(SimThread& t, const std::string* addr, RemotingCommand req,
+                            int64_t timeout_ms, InvokeCallback cb);
+  Task<TryVoid> InvokeOneway(SimThread& t, const std::string* addr, RemotingCommand req,
+                             int64_t timeout_ms);
+
+  int32_t NextOpaque() { return next_opaque_++; }
+  core::Executor& callback_executor() { return callback_executor_; }
+
+  // ClientEndpoint.
+  void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) override;
+  void OnPeerClosed(const std::shared_ptr<Channel>& ch) override;
+  void OnPeerReset(const std::shared_ptr<Channel>& ch) override;
+
+ private:
+  struct ConnectFuture {
+    explicit ConnectFuture(core::Scheduler& s) : latch(s, 1) {}
+    bool done = false;
+    std::shared_ptr<Channel> channel;  // set when connected
+    core::Latch latch;
+  };
+  struct ChannelWrapper {
+    std::shared_ptr<ConnectFuture> future;
+    bool IsOK() const { return future->channel != nullptr && future->channel->active(); }
+  };
+
+  Task<std::shared_ptr<Channel>> GetAndCreateChannel(SimThread& t, const std::string* addr,
+                                                     bool* namesrv_all_failed);
+  Task<std::shared_ptr<Channel>> GetAndCreateNameserverChannel(SimThread& t, bool* all_failed);
+  Task<std::shared_ptr<Channel>> CreateChannel(SimThread& t, const std::string& addr);
+  void CloseChannel(const std::string& addr, const std::shared_ptr<Channel>& ch);
+  void CloseChannel(const std::shared_ptr<Channel>& ch);
+  void FailFast(const std::shared_ptr<Channel>& ch);
+  void RequestFail(int32_t opaque);
+  void ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf);
+  void ScanResponseTable();
+  std::string AddrText(const std::string* addr) const;
+
+  ClientContext& ctx_;
+  std::vector<std::string> namesrv_addrs_;
+  std::string namesrv_chosen_;
+  int32_t namesrv_index_ = 0;
+  std::map<std::string, ChannelWrapper> channel_tables_;
+  std::map<int32_t, std::shared_ptr<ResponseFuture>> response_table_;  // by opaque
+  core::Semaphore semaphore_async_;
+  core::Semaphore semaphore_oneway_;
+  core::Executor callback_executor_;
+  int32_t next_opaque_ = 1;
+};
+
+}  // namespace rmqsim::sim
+
+#endif  // RMQSIM_SIM_REMOTING_CLIENT_H_

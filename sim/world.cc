@@ -1,0 +1,277 @@
+#include "sim/world.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/sync.h"
+
+namespace rmqsim::sim {
+
+StepTime DefaultClientStepTime() {
+  return StepTime{SimDuration::Micros(100), SimDuration::Micros(400)};
+}
+
+struct World::ProducerInstance {
+  const ProducerSpec* spec;
+  int32_t instance;
+  std::string id;
+  std::unique_ptr<ProducerClient> client;
+  int64_t next_seq = 1;
+  std::vector<std::unique_ptr<core::SimThread>> app_threads;
+};
+
+World::World(const Scenario& scenario, const Profile& profile, uint64_t seed,
+             core::EventSink* sink)
+    : scenario_(scenario), profile_(profile), seed_(seed), log_(sink), net_(sched_, log_) {
+  BuildCluster();
+  BuildProducers();
+  ScheduleFaults();
+}
+
+World::~World() = default;
+
+void World::BuildCluster() {
+  std::vector<NameServer*> ns_ptrs;
+  for (size_t i = 0; i < scenario_.cluster.nameservers.size(); ++i) {
+    auto ns = std::make_unique<NameServer>(sched_, log_, net_, scenario_.cluster.nameservers[i],
+                                           absl::StrCat("10.0.1.", i + 1, ":9876"));
+    net_.AddHost(ns.get());
+    ns_ptrs.push_back(ns.get());
+    name_servers_.push_back(std::move(ns));
+  }
+  for (size_t i = 0; i < scenario_.cluster.brokers.size(); ++i) {
+    const BrokerSpec& spec = scenario_.cluster.brokers[i];
+    std::map<std::string, int32_t> topics;
+    for (const TopicSpec& t : scenario_.cluster.topics) {
+      for (const TopicBroker& tb : t.brokers) {
+        if (tb.broker == spec.name) topics[t.name] = tb.queues;
+      }
+    }
+    auto b = std::make_unique<Broker>(sched_, log_, net_, recorder_, spec,
+                                      absl::StrCat("10.0.0.", i + 1, ":10911"), std::move(topics),
+                                      scenario_.cluster.auto_create_topic, ns_ptrs, seed_);
+    net_.AddHost(b.get());
+    brokers_.push_back(std::move(b));
+  }
+  for (auto& ns : name_servers_) ns->StartProcess();
+  for (auto& b : brokers_) b->StartProcess();
+}
+
+void World::BuildProducers() {
+  std::vector<std::string> ns_addrs;
+  for (auto& ns : name_servers_) ns_addrs.push_back(ns->addr());
+  StepTime step = scenario_.cluster.client_step_time.value_or(DefaultClientStepTime());
+  for (const ProducerSpec& spec : scenario_.producers) {
+    ProducerSettings settings = profile_.defaults;
+    for (const SettingOverride& o : spec.config) o.setting->apply(settings, o.value);
+    for (int32_t i = 0; i < spec.instances; ++i) {
+      auto p = std::make_unique<ProducerInstance>();
+      p->spec = &spec;
+      p->instance = i;
+      p->id = absl::StrCat(spec.group, "#", i);
+      ClientContext ctx{sched_, scope_, log_,    net_,  recorder_, profile_,
+                        settings, p->id, spec.group, seed_, step};
+      p->client = std::make_unique<ProducerClient>(std::move(ctx), ns_addrs);
+      ProducerInstance* raw = p.get();
+      sched_.ScheduleAt(SimTime::Zero() + spec.start_at, [this, raw] {
+        raw->client->Start();
+        for (const WorkloadSpec& w : raw->spec->send) StartWorkload(*raw, w);
+      });
+      producers_.push_back(std::move(p));
+    }
+  }
+}
+
+bool World::Planned(const WorkloadSpec& w, uint64_t i, SimTime* at) const {
+  if (w.count && i >= static_cast<uint64_t>(*w.count)) return false;
+  SimTime t = SimTime::Zero() + w.start + w.rate.Offset(i);
+  if (w.until && t >= SimTime::Zero() + *w.until) return false;
+  *at = t;
+  return true;
+}
+
+Message World::NewMessage(ProducerInstance& p, const WorkloadSpec& w) {
+  Message m;
+  m.id = absl::StrCat(p.id, "/", p.next_seq++);
+  m.topic = w.topic;
+  m.body_size = w.body_size;
+  m.index = recorder_.NewMessage(m.id, p.id, w.topic, w.mode, sched_.now());
+  return m;
+}
+
+void World::StartWorkload(ProducerInstance& p, const WorkloadSpec& w) {
+  if (w.mode == SendMode::kAsync) {
+    PlanAsync(&p, &w, 0);
+    return;
+  }
+  // Sync: `threads` caller threads take planned messages in order. Oneway: one caller thread.
+  int32_t threads = w.mode == SendMode::kSync ? w.threads : 1;
+  auto next = std::make_shared<uint64_t>(0);
+  for (int32_t k = 0; k < threads; ++k) {
+    size_t widx = static_cast<size_t>(&w - p.spec->send.data());
+    p.app_threads.push_back(std::make_unique<core::SimThread>(
+        absl::StrCat("app-", widx + 1, "-", SendModeName(w.mode), "-", k + 1)));
+    scope_.Spawn(CallerThread(&p, &w, p.app_threads.back().get(), next));
+  }
+}
+
+Task<void> World::CallerThread(ProducerInstance* p, const WorkloadSpec* w, core::SimThread* thread,
+                               std::shared_ptr<uint64_t> next) {
+  for (;;) {
+    SimTime at;
+    if (!Planned(*w, *next, &at)) co_return;
+    ++*next;
+    if (at > sched_.now()) co_await core::Sleep(sched_, at - sched_.now());
+    Message m = NewMessage(*p, *w);
+    if (w->mode == SendMode::kSync) {
+      co_await p->client->SendSync(*thread, std::move(m));
+    } else {
+      co_await p->client->SendOneway(*thread, std::move(m));
+    }
+  }
+}
+
+void World::PlanAsync(ProducerInstance* p, const WorkloadSpec* w, uint64_t i) {
+  SimTime at;
+  if (!Planned(*w, i, &at)) return;
+  if (at < sched_.now()) at = sched_.now();
+  sched_.ScheduleAt(at, [this, p, w, i] {
+    p->client->SendAsync(NewMessage(*p, *w));
+    PlanAsync(p, w, i + 1);
+  });
+}
+
+Host* World::TargetHost(const FaultTarget& t) {
+  if (t.kind == FaultTarget::Kind::kBroker) return FindBroker(t.name);
+  if (t.kind == FaultTarget::Kind::kNameServer) return FindNameServer(t.name);
+  return nullptr;
+}
+
+void World::LogFault(const std::string& kind, const FaultSpec& f, const std::string& what) {
+  log_.Emit([&] {
+    core::Event e{sched_.now(), "fault", kind, "", what};
+    e.fields = {{"action", FaultActionName(f.action)}, {"target", f.target.text}};
+    return e;
+  });
+}
+
+void World::ScheduleFaults() {
+  for (const FaultSpec& f : scenario_.faults) {
+    const FaultSpec* fp = &f;
+    sched_.ScheduleAt(SimTime::Zero() + f.at, [this, fp] { ApplyFault(*fp); });
+    if (f.for_duration) {
+      sched_.ScheduleAt(SimTime::Zero() + f.at + *f.for_duration, [this, fp] { EndFault(*fp); });
+    }
+  }
+}
+
+void World::ApplyFault(const FaultSpec& f) {
+  Host* host = TargetHost(f.target);
+  RMQ_CHECK(host != nullptr) << "fault on unknown target " << f.target.text;
+  Broker* broker = f.target.kind == FaultTarget::Kind::kBroker ? FindBroker(f.target.name) : nullptr;
+  NameServer* ns =
+      f.target.kind == FaultTarget::Kind::kNameServer ? FindNameServer(f.target.name) : nullptr;
+  std::string what = absl::StrCat(FaultActionName(f.action), " ", f.target.text);
+  switch (f.action) {
+    case FaultAction::kKill:
+      if (!host->process_up()) break;
+      if (broker) broker->KillProcess();
+      net_.Kill(host);
+      if (ns) ns->KillProcess();
+      break;
+    case FaultAction::kStart:
+    case FaultAction::kHeal: {
+      bool was_down = !host->process_up();
+      if (broker) broker->ClearFaults();
+      net_.Start(host);
+      if (was_down) {
+        if (broker) broker->StartProcess();
+        if (ns) ns->StartProcess();
+      }
+      break;
+    }
+    case FaultAction::kCrash:
+      net_.Crash(host);
+      break;
+    case FaultAction::kPartition:
+      net_.Partition(host, f.from_group.value_or(""));
+      if (f.from_group) what += " from " + *f.from_group;
+      break;
+    case FaultAction::kSlow:
+      broker->SetSlow(f.delay);
+      what += " by " + f.delay.ToString();
+      break;
+    case FaultAction::kError:
+      broker->SetError(std::make_pair(f.code, f.ratio));
+      what += absl::StrCat(" code ", f.code_name, " ratio ", f.ratio.num, "/", f.ratio.den);
+      break;
+    case FaultAction::kDropResponses:
+      broker->SetDropResponses(f.ratio);
+      what += absl::StrCat(" ratio ", f.ratio.num, "/", f.ratio.den);
+      break;
+  }
+  LogFault(f.action == FaultAction::kHeal || f.action == FaultAction::kStart ? "fault_end"
+                                                                               : "fault_begin",
+           f, what);
+}
+
+void World::EndFault(const FaultSpec& f) {
+  Host* host = TargetHost(f.target);
+  Broker* broker = f.target.kind == FaultTarget::Kind::kBroker ? FindBroker(f.target.name) : nullptr;
+  NameServer* ns =
+      f.target.kind == FaultTarget::Kind::kNameServer ? FindNameServer(f.target.name) : nullptr;
+  switch (f.action) {
+    case FaultAction::kKill: {
+      bool was_down = !host->process_up();
+      net_.Start(host);
+      if (was_down) {
+        if (broker) broker->StartProcess();
+        if (ns) ns->StartProcess();
+      }
+      break;
+    }
+    case FaultAction::kCrash:
+    case FaultAction::kPartition:
+      net_.HealPath(host);
+      break;
+    case FaultAction::kSlow:
+      broker->SetSlow(std::nullopt);
+      break;
+    case FaultAction::kError:
+      broker->SetError(std::nullopt);
+      break;
+    case FaultAction::kDropResponses:
+      broker->SetDropResponses(std::nullopt);
+      break;
+    case FaultAction::kStart:
+    case FaultAction::kHeal:
+      break;
+  }
+  LogFault("fault_end", f, absl::StrCat(FaultActionName(f.action), " ", f.target.text, " ends (for ",
+                                        f.for_duration->ToString(), ")"));
+}
+
+Broker* World::FindBroker(const std::string& name) {
+  for (auto& b : brokers_) {
+    if (b->name() == name) return b.get();
+  }
+  return nullptr;
+}
+
+NameServer* World::FindNameServer(const std::string& name) {
+  for (auto& n : name_servers_) {
+    if (n->name() == name) return n.get();
+  }
+  return nullptr;
+}
+
+ProducerClient* World::FindProducer(const std::string& group, int32_t instance) {
+  for (auto& p : producers_) {
+    if (p->spec->group == group && p->instance == instance) return p->client.get();
+  }
+  return nullptr;
+}
+
+void World::RunUntil(SimTime t) { sched_.RunUntil(t); }
+
+void World::Run() { sched_.RunUntil(SimTime::Zero() + scenario_.duration); }
+
+}  // namespace rmqsim::sim
