@@ -1,0 +1,24 @@
+// Writing report files safely: to a temporary file beside the target, renamed into place only
+// when complete, so an interrupted run never leaves a half-written report.
+#ifndef RMQSIM_REPORTS_OUTPUT_FILE_H_
+#define RMQSIM_REPORTS_OUTPUT_FILE_H_
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace rmqsim::reports {
+
+// Calls `write` with a stream to "<path>.tmp-<pid>", then renames it to `path`. "-" writes to
+// standard output. Returns an error naming the path if the file cannot be written.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::function<void(std::ostream&)>& write);
+
+// True if `a` and `b` name the same existing file (an output must never overwrite an input).
+bool SameFile(const std::string& a, const std::string& b);
+
+}  // namespace rmqsim::reports
+
+#endif  // RMQSIM_REPORTS_OUTPUT_FILE_H_
