@@ -337,8 +337,11 @@ class RunWriter {
       int broker_tid = Tid("broker:" + a.broker);
       uint64_t id = (*next_id_)++;
       std::string name = "send " + a.broker;
+      // The lane slice carries every detail; the async span only what its track needs.
       w_.Event(Head("b", name, "attempt", pid_, broker_tid, a.start.ns()) +
-               absl::StrCat(", \"id\": ", id, ", ", args, "}"));
+               absl::StrCat(", \"id\": ", id, ", \"args\": {\"msg\": ", JsonQuote(m.id),
+                            ", \"n\": ", a.n, ", \"result\": ", JsonQuote(a.result),
+                            ", \"decision\": ", JsonQuote(a.decision), "}}"));
       w_.Event(Head("e", name, "attempt", pid_, broker_tid, EndNs(a, end_ns_)) +
                absl::StrCat(", \"id\": ", id, "}"));
       w_.Event(Head("X", m.id, "attempt", pid_, LaneTid(mi, k), a.start.ns()) +

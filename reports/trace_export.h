@@ -14,8 +14,9 @@
 //       - a complete slice `X` (cat "attempt", named after the message id) on one of the broker's
 //         "<broker> attempts #N" lane threads. Lanes are packed so slices never overlap, because
 //         viewers bind flow events only to thread slices, never to async spans;
-//     both carry args {msg, n, queue, result, path, decision, detail, thread}. Unfinished attempts
-//     end at the run's end (args.unfinished = true); slices last at least 1 us.
+//     the slice carries args {msg, n, queue, result, path, decision, detail, thread}, the span
+//     {msg, n, result, decision}. Unfinished attempts end at the run's end (slice
+//     args.unfinished = true); slices last at least 1 us.
 //   * flow events `s` -> `f` (cat "retry", bp "e") from each attempt's lane slice to the next
 //     attempt of the same message, placed mid-slice;
 //   * fault intervals: global instants `i` (s "g") at their begin and end, and an async span
