@@ -28,6 +28,17 @@ struct ClientContext {
   std::string group;  // "pg"
   uint64_t seed;
   StepTime step_time;
+  // Draws client processing times (stream "producer:<id>/client-steps").
+  core::Rng step_rng = core::Rng(0);
+
+  // One client processing step (cluster.client_step_time). Steps are taken where a real client
+  // spends measurable time: entering a send, and resuming a thread after a blocking wait (connect,
+  // response latch, callback dispatch). That is what decides whether an attempt that blocked for
+  // exactly the whole budget leaves 0 ms (catalog E05) or less than nothing (§10.4).
+  SimDuration NextStep() {
+    if (step_time.low == step_time.high) return step_time.low;
+    return SimDuration::Nanos(step_rng.UniformInclusive(step_time.low.ns(), step_time.high.ns()));
+  }
 
   // System.currentTimeMillis() of this client.
   int64_t now_ms() const { return sched.now().java_ms(); }

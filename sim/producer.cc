@@ -58,7 +58,6 @@ ProducerClient::ProducerClient(ClientContext ctx, std::vector<std::string> names
       remoting_(ctx_, namesrv_addrs_),
       fault_(ctx_.profile, ctx_.settings.send_latency_fault_enable, ctx_.seed, ctx_.actor(),
              [this] { return ctx_.now_ms(); }),
-      step_rng_(core::Rng::ForStream(ctx_.seed, ctx_.actor() + "/client-steps")),
       async_executor_(ctx_.sched, ctx_.scope, "AsyncSenderExecutor_",
                       ctx_.settings.async_sender_executor_threads,
                       static_cast<size_t>(ctx_.settings.async_sender_queue_capacity)),
@@ -86,10 +85,8 @@ void ProducerClient::Start() {
 
 Task<void> ProducerClient::Step(SimThread& t) {
   (void)t;
-  const StepTime& s = ctx_.step_time;
-  int64_t ns = s.low.ns() == s.high.ns() ? s.low.ns()
-                                         : step_rng_.UniformInclusive(s.low.ns(), s.high.ns());
-  if (ns > 0) co_await core::Sleep(ctx_.sched, SimDuration::Nanos(ns));
+  SimDuration d = ctx_.NextStep();
+  if (d > SimDuration::Zero()) co_await core::Sleep(ctx_.sched, d);
 }
 
 int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t latency_ms,
@@ -201,7 +198,6 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
   for (; times < times_total; ++times) {
     std::optional<std::string> last;
     if (mq) last = mq->broker_name;
-    co_await Step(t);
     MQFaultStrategy::Selection sel =
         SelectOneMessageQueue(t, *tp, last ? &*last : nullptr, msg.id);
     mq = sel.mq;
@@ -501,7 +497,6 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   }
   std::string retry_broker = broker;
   if (async->tp) {
-    co_await Step(t);
     retry_broker = SelectOneMessageQueue(t, *async->tp, &broker, msg.id).mq->broker_name;
   }
   std::optional<std::string> addr = FindBrokerAddressInPublish(retry_broker);

@@ -120,7 +120,6 @@ class ProducerClient {
   std::vector<std::string> namesrv_addrs_;
   RemotingClient remoting_;
   MQFaultStrategy fault_;
-  core::Rng step_rng_;
   core::Executor async_executor_;
   core::ScheduledExecutor scheduled_;
   core::Semaphore lock_namesrv_;

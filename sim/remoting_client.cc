@@ -27,6 +27,12 @@ void RemotingClient::Start() {
                               SimDuration::Millis(1000), [this] { ScanResponseTable(); });
 }
 
+Task<void> RemotingClient::Resumed(SimThread& t) {
+  (void)t;
+  SimDuration d = ctx_.NextStep();
+  if (d > SimDuration::Zero()) co_await core::Sleep(ctx_.sched, d);
+}
+
 std::string RemotingClient::AddrText(const std::string* addr) const {
   return addr == nullptr ? std::string("null") : *addr;
 }
@@ -108,6 +114,7 @@ Task<std::shared_ptr<Channel>> RemotingClient::CreateChannel(SimThread& t, const
   }
   // channelFuture.awaitUninterruptibly(connectTimeoutMillis)
   bool done = co_await future->latch.Wait(ctx_.settings.connect_timeout);
+  co_await Resumed(t);
   if (done && future->channel && future->channel->active()) co_return future->channel;
   co_return nullptr;
 }
@@ -251,7 +258,9 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSync(SimThread& t, const std::s
     response_table_.erase(opaque);
     rf->latch.CountDown();
   }
+  bool answered_at_once = rf->latch.released();
   co_await rf->latch.Wait(SimDuration::Millis(wait_ms));
+  if (!answered_at_once && wait_ms > 0) co_await Resumed(t);
   response_table_.erase(opaque);
   if (rf->response) co_return *rf->response;
   if (rf->send_request_ok) {

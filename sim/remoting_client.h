@@ -106,6 +106,8 @@ class RemotingClient : public ClientEndpoint {
   void ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf);
   void ScanResponseTable();
   std::string AddrText(const std::string* addr) const;
+  // A thread woken from a blocking wait takes a client step before it goes on.
+  Task<void> Resumed(SimThread& t);
 
   ClientContext& ctx_;
   std::vector<std::string> namesrv_addrs_;

@@ -6,7 +6,7 @@
 namespace rmqsim::sim {
 
 StepTime DefaultClientStepTime() {
-  return StepTime{SimDuration::Micros(100), SimDuration::Micros(400)};
+  return StepTime{SimDuration::Micros(700), SimDuration::Micros(1600)};
 }
 
 struct World::ProducerInstance {
@@ -68,7 +68,8 @@ void World::BuildProducers() {
       p->instance = i;
       p->id = absl::StrCat(spec.group, "#", i);
       ClientContext ctx{sched_, scope_, log_,    net_,  recorder_, profile_,
-                        settings, p->id, spec.group, seed_, step};
+                        settings, p->id, spec.group, seed_, step,
+                        core::Rng::ForStream(seed_, "producer:" + p->id + "/client-steps")};
       p->client = std::make_unique<ProducerClient>(std::move(ctx), ns_addrs);
       ProducerInstance* raw = p.get();
       sched_.ScheduleAt(SimTime::Zero() + spec.start_at, [this, raw] {
