@@ -1,0 +1,122 @@
+// The rmqsim command line, run as a user runs it: exit statuses, what it prints, files it writes.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+// Runs `rmqsim ARGS` from the repository root, capturing stdout and stderr together.
+Result Rmqsim(const std::string& args) {
+  std::string cmd = std::string("cd '") + RMQSIM_SOURCE_DIR + "' && '" + RMQSIM_BINARY + "' " +
+                    args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_CASE("rmqsim run with no arguments prints the #3556 comparison", "[cli]") {
+  Result r = Rmqsim("run");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("apache/rocketmq#3556") != std::string::npos);
+  CHECK(r.out.find("* failed                           50          0") != std::string::npos);
+  CHECK(r.out.find("Send [1] times, still failed") != std::string::npos);
+  CHECK(r.out.find("4.9.0: connect exception escaped to sendDefaultImpl, 1 attempt allowed; "
+                   "4.9.3: caught in sendMessageAsync, retried on broker-b") != std::string::npos);
+}
+
+TEST_CASE("rmqsim --help lists the commands; every command has help", "[cli]") {
+  Result r = Rmqsim("--help");
+  CHECK(r.status == 0);
+  for (const char* c : {"run", "check", "validate", "list"}) {
+    CHECK(r.out.find(c) != std::string::npos);
+    Result h = Rmqsim(std::string(c) + " --help");
+    CHECK(h.status == 0);
+    CHECK(h.out.find("Example") != std::string::npos);
+  }
+}
+
+TEST_CASE("rmqsim list shows the profiles with their upstream tags", "[cli]") {
+  Result r = Rmqsim("list");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("4.9.0   rocketmq-all-4.9.0") != std::string::npos);
+  CHECK(r.out.find("4.9.3   rocketmq-all-4.9.3") != std::string::npos);
+  CHECK(r.out.find("scenarios/hung-broker-async.yaml") != std::string::npos);
+}
+
+TEST_CASE("rmqsim check exits 1 when an expectation falls short and names it", "[cli]") {
+  std::string path = std::string(RMQSIM_BINARY_DIR) + "/cli-test-failing.yaml";
+  std::string text = Slurp(std::string(RMQSIM_SOURCE_DIR) + "/scenarios/broker-down-mid-async-send.yaml");
+  size_t at = text.find("  4.9.3: {failed: 0,");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 20, "  4.9.3: {failed: 7,");
+  std::ofstream(path) << text;
+  std::string junit = std::string(RMQSIM_BINARY_DIR) + "/cli-test-junit.xml";
+  Result r = Rmqsim("check " + path + " --junit " + junit);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("PASS " + path + " [4.9.0]") != std::string::npos);
+  CHECK(r.out.find("FAIL " + path + " [4.9.3] failed == 7: actual 0") != std::string::npos);
+  std::string xml = Slurp(junit);
+  CHECK(xml.find("<testsuites name=\"rmqsim check\" tests=\"2\" failures=\"1\" errors=\"0\">") !=
+        std::string::npos);
+  CHECK(xml.find("<failure message=\"failed == 7: actual 0\">") != std::string::npos);
+}
+
+TEST_CASE("rmqsim validate and run exit 2 on an invalid file without running", "[cli]") {
+  std::string path = std::string(RMQSIM_BINARY_DIR) + "/cli-test-invalid.yaml";
+  std::ofstream(path) << "scenario: x\ntitle: t\nduration: 10s\ncluster: {brokers: [{name: a}]}\n"
+                         "producers: []\nbogus: 1\n";
+  Result v = Rmqsim("validate " + path);
+  CHECK(v.status == 2);
+  CHECK(v.out.find(path + ":6:1: unknown key 'bogus'") != std::string::npos);
+  Result r = Rmqsim("run " + path);
+  CHECK(r.status == 2);
+  CHECK(r.out.find("metric") == std::string::npos);
+  Result c = Rmqsim("check " + path);
+  CHECK(c.status == 2);
+}
+
+TEST_CASE("rmqsim run writes the same JSON, HTML and trace bytes twice", "[cli]") {
+  std::string dir = RMQSIM_BINARY_DIR;
+  for (int i = 0; i < 2; ++i) {
+    std::string n = std::to_string(i);
+    Result r = Rmqsim("run --quiet --json " + dir + "/det" + n + ".json --html " + dir + "/det" +
+                      n + ".html --trace " + dir + "/det" + n + ".trace.json");
+    REQUIRE(r.status == 0);
+  }
+  for (const char* ext : {".json", ".html", ".trace.json"}) {
+    std::string a = Slurp(dir + "/det0" + ext);
+    CHECK(!a.empty());
+    CHECK(a == Slurp(dir + "/det1" + ext));
+  }
+}
+
+TEST_CASE("rmqsim run refuses to overwrite its scenario with a report", "[cli]") {
+  std::string path = std::string(RMQSIM_BINARY_DIR) + "/cli-test-self.yaml";
+  std::ofstream(path) << Slurp(std::string(RMQSIM_SOURCE_DIR) + "/scenarios/broker-down-mid-async-send.yaml");
+  Result r = Rmqsim("run " + path + " --json " + path);
+  CHECK(r.status == 2);
+  CHECK(r.out.find("refusing to overwrite the scenario file") != std::string::npos);
+}
+
+}  // namespace
