@@ -7,6 +7,9 @@ namespace rmqsim::sim {
 
 namespace {
 constexpr int64_t kBrokerChannelExpiredMs = 120000;
+// NettyServerConfig.serverChannelMaxIdleTimeSeconds: the server pipeline's IdleStateHandler(0, 0,
+// 120) closes a channel with no read or write for 120 s.
+constexpr int64_t kServerChannelMaxIdleMs = 120000;
 }
 
 NameServer::NameServer(Scheduler& sched, core::EventLog& log, Network& net, std::string name,
@@ -46,7 +49,24 @@ void NameServer::RegisterBroker(const std::string& broker_name, const std::strin
   for (const TopicConfig& t : topics) {
     topic_queue_table_[t.topic][broker_name] = QueueData{broker_name, t.queues, t.queues, t.perm};
   }
-  broker_live_table_[broker_addr] = sched_.now().java_ms();
+  const int64_t now_ms = sched_.now().java_ms();
+  broker_live_table_[broker_addr] = now_ms;
+  // The registration is the only traffic on the broker's channel, so 120 s without another one
+  // makes the channel all-idle: NettyConnectManageHandler closes it and
+  // BrokerHousekeepingService.onChannelIdle runs onChannelDestroy [NettyRemotingServer,
+  // BrokerHousekeepingService @ rocketmq-all-4.9.0, 4.9.3]. For a silent broker this fires exactly
+  // 120 s after its last registration, before scanNotActiveBroker (which needs last + 120 s < now
+  // at a 10 s tick) would find it (rocketmq-behaviour.md §8).
+  const uint64_t gen = process_generation_;
+  sched_.ScheduleAfter(SimDuration::Millis(kServerChannelMaxIdleMs),
+                       [this, gen, addr = std::string(broker_addr), now_ms] {
+                         if (gen != process_generation_ || !process_up()) return;
+                         auto it = broker_live_table_.find(addr);
+                         if (it == broker_live_table_.end() || it->second != now_ms) {
+                           return;  // registered again since (or already removed)
+                         }
+                         OnBrokerChannelDestroyed(addr, "channel idle for 120 s");
+                       });
   log_.Emit([&] {
     return core::Event{sched_.now(), actor(), first ? "broker_registered" : "broker_heartbeat", "",
                        absl::StrCat(broker_name, " (", broker_addr, ") registered ",

@@ -2,8 +2,9 @@
 //
 // Brokers register (brokerAddrTable, topic queue data, live table); routes are answered per
 // topic (TOPIC_NOT_EXIST when unknown); a broker whose connection closes (killed process) is
-// removed at once; a silent broker is removed when scanNotActiveBroker (first run 5 s, every 10 s)
-// finds its last registration older than 120 s.
+// removed at once; a silent broker is removed when its channel has been idle for 120 s (the
+// server's IdleStateHandler, exactly 120 s after its last registration) or, failing that, when
+// scanNotActiveBroker (first run 5 s, every 10 s) finds its last registration older than 120 s.
 #ifndef RMQSIM_SIM_NAME_SERVER_H_
 #define RMQSIM_SIM_NAME_SERVER_H_
 

@@ -62,7 +62,12 @@ bool Network::SendRequest(const std::shared_ptr<Channel>& ch, RemotingCommand re
   auto packet = std::make_shared<RemotingCommand>(std::move(req));
   sched_.ScheduleAfter(host->delay(), [this, ch, host, packet] {
     if (!host->ReachableFrom(ch->group)) return;  // vanished
-    if (!ch->active_ && ch->pipeline_destroyed_) return;  // closed by the server already
+    // No check of ch->active_ here: a request written before the client closed the channel
+    // still reaches a live server, because TCP delivers the data ahead of the FIN (Netty runs the
+    // queued write before the close). This is how a 0 ms sync retry is stored on the retry broker
+    // even though 4.9.3's clientCloseSocketIfTimeout closes that channel right after the write
+    // (catalog E05; NRC@rocketmq-all-4.9.3 invokeSync). A server that closed its side (killed
+    // process) has a new incarnation and is handled just below.
     if (ch->incarnation != host->incarnation() || !host->process_up()) {
       // The process that owned this connection is gone: the host's kernel answers with RST.
       sched_.ScheduleAfter(host->delay(), [ch] {
