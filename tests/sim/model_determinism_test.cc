@@ -52,7 +52,7 @@ sim::Scenario Busy() {
   return s;
 }
 
-TEST_CASE("determinism: the same seed gives an identical event log and identical records",
+TEST_CASE("architecture.md data flow: the same seed gives an identical event log and identical records",
           "[model]") {
   for (const char* name : {"4.9.0", "4.9.3"}) {
     SECTION(name) {
@@ -88,7 +88,7 @@ TEST_CASE("determinism: the same seed gives an identical event log and identical
   }
 }
 
-TEST_CASE("a modelled failure never throws: every fault ends as recorded data", "[model]") {
+TEST_CASE("architecture.md exceptions as values: a modelled failure never throws: every fault ends as recorded data", "[model]") {
   for (const char* name : {"4.9.0", "4.9.3"}) {
     SECTION(name) {
       sim::Scenario s = Busy();
