@@ -107,7 +107,7 @@ inline constexpr const char kHtmlTimelineJs[] = R"RMQJS(
 var D = JSON.parse(document.getElementById('data').textContent);
 var S = D.S;
 var LABEL = 160, PAD_R = 14, AXIS = 24, HEAD = 22, NS_H = 16, BR_H = 36, PR_H = 24, GAP = 12;
-var DETAIL_LIMIT = 4000, BUCKET_PX = 2;
+var DETAIL_LIMIT = 2500, BUCKET_PX = 2;
 var CLASSES = ['ok', 'error', 'timeout', 'status', 'pending'];
 var svg = document.getElementById('tl'), wrap = document.getElementById('tl-wrap');
 var tip = document.getElementById('tip'), selBox = document.getElementById('sel');
