@@ -31,14 +31,13 @@ bool Executor::Submit(Job job) {
 
 void Executor::Start(SimThread* t, Job job) {
   ++busy_;
-  // The job object is moved into the scheduler event through a heap cell: std::function is larger
-  // than the scheduler's inline callback buffer.
-  auto* cell = new Job(std::move(job));
-  sched_.ScheduleAfter(SimDuration::Zero(), [this, t, cell] {
-    Job j = std::move(*cell);
-    delete cell;
-    scope_.Spawn(RunOn(t, std::move(j)));
-  });
+  // The job reaches the scheduler event through a heap cell, since std::function is larger than
+  // the scheduler's inline callback buffer. The cell is owned by the event, so a run that ends
+  // before the event fires still frees the job.
+  sched_.ScheduleAfter(SimDuration::Zero(),
+                       [this, t, cell = std::make_unique<Job>(std::move(job))]() mutable {
+                         scope_.Spawn(RunOn(t, std::move(*cell)));
+                       });
 }
 
 Task<void> Executor::RunOn(SimThread* t, Job job) {
@@ -56,33 +55,36 @@ ScheduledExecutor::ScheduledExecutor(Scheduler& sched, TaskScope& scope, std::st
     : sched_(sched), scope_(scope), thread_(std::move(thread_name)) {}
 
 void ScheduledExecutor::Schedule(SimDuration delay, Job job) {
-  Enqueue(sched_.now() + delay, Entry{Kind::kOnce, SimDuration::Zero(),
-                                      std::make_shared<Job>(std::move(job))});
+  Enqueue(sched_.now() + delay,
+          Entry{Kind::kOnce, SimDuration::Zero(), std::make_shared<Job>(std::move(job)), seq_++});
 }
 
 void ScheduledExecutor::ScheduleAtFixedRate(SimDuration initial_delay, SimDuration period,
                                             Job job) {
   RMQ_CHECK(period > SimDuration::Zero()) << "fixed-rate period must be positive";
   Enqueue(sched_.now() + initial_delay,
-          Entry{Kind::kFixedRate, period, std::make_shared<Job>(std::move(job))});
+          Entry{Kind::kFixedRate, period, std::make_shared<Job>(std::move(job)), seq_++});
 }
 
 void ScheduledExecutor::ScheduleWithFixedDelay(SimDuration initial_delay, SimDuration delay,
                                                Job job) {
   RMQ_CHECK(delay > SimDuration::Zero()) << "fixed-delay delay must be positive";
   Enqueue(sched_.now() + initial_delay,
-          Entry{Kind::kFixedDelay, delay, std::make_shared<Job>(std::move(job))});
+          Entry{Kind::kFixedDelay, delay, std::make_shared<Job>(std::move(job)), seq_++});
 }
 
 void ScheduledExecutor::Shutdown() {
   shutdown_ = true;
   due_.clear();
-  sched_.Cancel(wake_);
+  // wake_ is either a wake-up for the next due task or the start of a task taken off the queue;
+  // a task that has not started never will (shutdownNow), so the thread is idle again.
+  if (sched_.Cancel(wake_)) busy_ = false;
 }
 
 void ScheduledExecutor::Enqueue(SimTime due, Entry e) {
   if (shutdown_) return;
-  due_.emplace(std::make_pair(due.ns(), seq_++), std::move(e));
+  // A periodic task keeps the sequence number it got when submitted, as ScheduledFutureTask does.
+  due_.emplace(std::make_pair(due.ns(), e.seq), std::move(e));
   Pump();
 }
 
@@ -96,12 +98,12 @@ void ScheduledExecutor::Pump() {
     wake_ = sched_.ScheduleAt(due, [this] { Pump(); });
     return;
   }
-  Entry e = std::move(it->second);
+  auto e = std::make_unique<Entry>(std::move(it->second));
   due_.erase(it);
   busy_ = true;
   // Start from an event so that the caller of Schedule*/Pump returns first.
   wake_ = sched_.ScheduleAfter(SimDuration::Zero(), [this, due, e = std::move(e)]() mutable {
-    scope_.Spawn(RunOne(due, std::move(e)));
+    scope_.Spawn(RunOne(due, std::move(*e)));
   });
 }
 

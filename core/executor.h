@@ -88,7 +88,8 @@ class ScheduledExecutor {
   void Schedule(SimDuration delay, Job job);
   void ScheduleAtFixedRate(SimDuration initial_delay, SimDuration period, Job job);
   void ScheduleWithFixedDelay(SimDuration initial_delay, SimDuration delay, Job job);
-  // Stops periodic re-arming and drops queued tasks (shutdownNow); a running task finishes.
+  // Stops periodic re-arming and drops queued tasks (shutdownNow), including one that is due but
+  // has not started yet; a running task finishes.
   void Shutdown();
 
   SimThread& thread() { return thread_; }
@@ -100,6 +101,7 @@ class ScheduledExecutor {
     Kind kind;
     SimDuration period;
     std::shared_ptr<Job> job;
+    uint64_t seq;  // submission order: ScheduledFutureTask.sequenceNumber, kept across re-runs
   };
   void Enqueue(SimTime due, Entry e);
   void Pump();

@@ -12,10 +12,22 @@ class Scheduler::Periodic {
     event_ = sched_->ScheduleAt(next_, [this] {
       next_ += period_;
       Arm();
+      running_ = true;
       fn_();
+      running_ = false;
+      if (cancelled_) delete this;  // CancelPeriodic was called from fn_
     });
   }
-  void Cancel() { sched_->Cancel(event_); }
+  // Cancels the next run and frees the task, at once or, when called from fn_ itself, once fn_
+  // has returned (fn_ and its captures must stay alive while it runs).
+  void CancelAndDelete() {
+    sched_->Cancel(event_);
+    if (running_) {
+      cancelled_ = true;
+    } else {
+      delete this;
+    }
+  }
 
  private:
   Scheduler* sched_;
@@ -23,6 +35,8 @@ class Scheduler::Periodic {
   SimDuration period_;
   InlineFunction<32> fn_;
   EventId event_;
+  bool running_ = false;
+  bool cancelled_ = false;
 };
 
 Scheduler::~Scheduler() {
@@ -89,27 +103,24 @@ Scheduler::Periodic* Scheduler::SchedulePeriodic(SimTime first, SimDuration peri
 void Scheduler::CancelPeriodic(Periodic* p) {
   auto it = std::find(periodics_.begin(), periodics_.end(), p);
   RMQ_CHECK(it != periodics_.end()) << "unknown periodic task";
-  p->Cancel();
   periodics_.erase(it);
-  delete p;
+  p->CancelAndDelete();
 }
 
 Scheduler::StopReason Scheduler::Run(SimTime horizon, uint64_t max_events) {
   stop_requested_ = false;
   uint64_t ran = 0;
-  while (!heap_.empty()) {
+  for (;;) {
+    // Drop cancelled keys first, so that they never decide why or when the run stops.
+    while (!heap_.empty() && !slots_[heap_.front().slot].pending) FreeSlot(HeapPop().slot);
+    if (heap_.empty()) return StopReason::kEmpty;
     if (ran >= max_events) return StopReason::kEventLimit;
-    const Key& top = heap_.front();
-    if (top.time_ns > horizon.ns()) {
-      now_ = horizon;
+    if (heap_.front().time_ns > horizon.ns()) {
+      if (horizon > now_) now_ = horizon;  // a stale horizon must not move time backwards
       return StopReason::kHorizon;
     }
     Key k = HeapPop();
     Slot& s = slots_[k.slot];
-    if (!s.pending) {  // cancelled
-      FreeSlot(k.slot);
-      continue;
-    }
     RMQ_CHECK(k.time_ns >= now_.ns()) << "virtual time went backwards";
     now_ = SimTime::FromNanos(k.time_ns);
     Callback fn = std::move(s.fn);
@@ -120,7 +131,6 @@ Scheduler::StopReason Scheduler::Run(SimTime horizon, uint64_t max_events) {
     fn();
     if (stop_requested_) return StopReason::kStopped;
   }
-  return StopReason::kEmpty;
 }
 
 // 4-ary heap: shallower than binary, and the four children of a node share a cache line or two.

@@ -72,7 +72,8 @@ class Scheduler {
   // Runs events in order until none is left.
   StopReason RunUntilEmpty() { return Run(SimTime::Max(), std::numeric_limits<uint64_t>::max()); }
   // Runs every event with time <= horizon, then sets now() to the horizon (if it was not reached
-  // because the queue emptied, now() stays at the last event's time).
+  // because the queue emptied, now() stays at the last event's time; cancelled events do not
+  // count). A horizon before now() runs nothing and leaves now() unchanged.
   StopReason RunUntil(SimTime horizon) { return Run(horizon, std::numeric_limits<uint64_t>::max()); }
   // Runs at most `n` events.
   StopReason RunFor(uint64_t n) { return Run(SimTime::Max(), n); }

@@ -33,7 +33,10 @@ inline auto Sleep(Scheduler& s, SimDuration d) {
 // timeout expires. Any number of waiters; each may have a timeout.
 class Latch {
  public:
-  Latch(Scheduler& s, int64_t count) : sched_(s), count_(count) {}
+  // REQUIRES: count >= 0 (CountDownLatch throws IllegalArgumentException otherwise).
+  Latch(Scheduler& s, int64_t count) : sched_(s), count_(count) {
+    RMQ_CHECK(count >= 0) << "latch count " << count << " is negative";
+  }
   Latch(const Latch&) = delete;
   Latch& operator=(const Latch&) = delete;
   ~Latch();
