@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/check.h"
 #include "sim/response_code.h"
 
 namespace rmqsim::sim {
@@ -514,6 +515,9 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   TryVoid r = co_await SendMessageAsync(t, addr, retry_broker, timeout, std::move(req), async);
   if (r.ok()) co_return;
   // 4.9.0 only: sendMessageAsync let the exception out; onExceptionImpl's per-type catch blocks.
+  // (4.9.3 still has equivalent blocks, dead behind the catch-all; 4.9.8 and 5.3.3 removed them.)
+  RMQ_CHECK(ctx_.profile.async_retry_catch == AsyncRetryCatch::kPerTypeOnPreviousBroker)
+      << "sendMessageAsync threw under profile " << ctx_.profile.name;
   const ExPtr& e1 = r.ex();
   switch (e1->cls) {
     case ExClass::kInterruptedException:

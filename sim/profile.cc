@@ -102,6 +102,28 @@ Profile Make493() {
   return p;
 }
 
+Profile Make498() {
+  Profile p = Make493();
+  p.name = "4.9.8";
+  p.upstream_tag = "rocketmq-all-4.9.8";
+  p.summary = "last 4.9.x: no Q1 (new MessageQueue), no shuffle, masked index; Q3 remains";
+  // onExceptionImpl's per-type catch blocks were deleted [API@rocketmq-all-4.9.8].
+  p.async_retry_catch = AsyncRetryCatch::kRemoved;
+  // notBestBroker returns `new MessageQueue(topic, notBestBroker, id)` (f9f5465819, #7779)
+  // [MFS@rocketmq-all-4.9.8].
+  p.not_best_broker_queue = NotBestBrokerQueue::kNewQueue;
+  // Collections.shuffle removed from pickOneAtLeast (03c5a3d171, #3985, first in 4.9.4)
+  // [LFT@rocketmq-all-4.9.8].
+  p.pick_one_at_least_shuffles = false;
+  // getQueueIdByBroker skips QueueData without PermName.PERM_WRITE (8d2c6613be, #7713)
+  // [TPI@rocketmq-all-4.9.8].
+  p.queue_id_by_broker_requires_write_perm = true;
+  // ThreadLocalIndex returns abs(index & 0x7FFFFFFF) (f08c79ff9f, #4349, first in 4.9.4)
+  // [TLI@rocketmq-all-4.9.8].
+  p.thread_index_overflow = ThreadIndexOverflow::kMasked;
+  return p;
+}
+
 }  // namespace
 
 bool SettingInfo::AvailableIn(std::string_view profile) const {
@@ -123,7 +145,9 @@ const SettingInfo* FindSetting(std::string_view key) {
 const std::vector<const Profile*>& AllProfiles() {
   static const Profile* p490 = new Profile(Make490());
   static const Profile* p493 = new Profile(Make493());
-  static const std::vector<const Profile*>* all = new std::vector<const Profile*>{p490, p493};
+  static const Profile* p498 = new Profile(Make498());
+  static const std::vector<const Profile*>* all =
+      new std::vector<const Profile*>{p490, p493, p498};
   return *all;
 }
 

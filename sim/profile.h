@@ -45,6 +45,9 @@ enum class AsyncRetryCatch {
   kPerTypeOnPreviousBroker,
   // 4.9.3: blocks still present but unreachable (sendMessageAsync catches everything itself).
   kCatchAllInSendMessageAsync,
+  // 4.9.8, 5.3.3: the blocks are gone; onExceptionImpl calls sendMessageAsync, which never throws
+  // [API@rocketmq-all-4.9.8, rocketmq-all-5.3.3 onExceptionImpl].
+  kRemoved,
 };
 
 // How the sync retry loop decides whether an MQBrokerException code is retryable [DMPI].
