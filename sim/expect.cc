@@ -13,8 +13,8 @@ std::string FormatMetric(double v) {
 }
 
 std::string AssertionResult::Describe() const {
-  return absl::StrCat(expectation->metric, " ", CompareOpText(expectation->op), " ",
-                      FormatMetric(expectation->value), ": actual ", FormatMetric(actual));
+  return absl::StrCat(expectation.metric, " ", CompareOpText(expectation.op), " ",
+                      FormatMetric(expectation.value), ": actual ", FormatMetric(actual));
 }
 
 namespace {
@@ -38,7 +38,7 @@ std::vector<AssertionResult> EvaluateExpectations(const Scenario& s, const RunRe
     std::optional<double> v = MetricValue(run.summary, e.metric);
     RMQ_CHECK(v.has_value()) << "expectation on metric '" << e.metric
                              << "' passed validation but has no value";
-    out.push_back(AssertionResult{&e, *v, Holds(*v, e.op, e.value)});
+    out.push_back(AssertionResult{e, *v, Holds(*v, e.op, e.value)});
   }
   return out;
 }

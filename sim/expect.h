@@ -11,7 +11,7 @@
 namespace rmqsim::sim {
 
 struct AssertionResult {
-  const Expectation* expectation = nullptr;
+  Expectation expectation;  // a copy: results outlive the scenario they came from
   double actual = 0;
   bool passed = false;
   // "failed >= 1: actual 0"

@@ -197,8 +197,8 @@ int CheckCommand(const std::vector<std::string>& paths, const std::string& junit
       std::vector<std::string> bad;
       for (const auto& a : c.assertions) {
         if (!a.passed) {
-          bad.push_back(absl::StrCat(a.Describe(), " (", file, ":", a.expectation->loc.line, ":",
-                                     a.expectation->loc.column, ")"));
+          bad.push_back(absl::StrCat(a.Describe(), " (", file, ":", a.expectation.loc.line, ":",
+                                     a.expectation.loc.column, ")"));
         }
       }
       if (bad.empty()) {

@@ -61,7 +61,7 @@ TEST_CASE("Expectations apply per profile plus all:, in file order", "[expect]")
   r.summary.attempts_max = 1;
   std::vector<AssertionResult> a = EvaluateExpectations(s, r);
   REQUIRE(a.size() == 7);
-  CHECK(a[0].expectation->metric == "messages");
+  CHECK(a[0].expectation.metric == "messages");
   CHECK(a[0].passed);
   CHECK(a[3].Describe() == "failed >= 10: actual 3");
   CHECK_FALSE(a[3].passed);
