@@ -5,8 +5,8 @@
 namespace rmqsim::core {
 
 bool Semaphore::Awaiter::await_ready() noexcept {
-  if (sem_.permits_ > 0 && sem_.waiters_.empty()) {
-    --sem_.permits_;
+  if (sem_.permits_ >= permits_ && sem_.waiters_.empty()) {
+    sem_.permits_ -= permits_;
     acquired_ = true;
     return true;
   }
@@ -18,9 +18,12 @@ void Semaphore::Awaiter::await_suspend(std::coroutine_handle<> h) {
   queued_ = true;
   sem_.waiters_.push_back(this);
   timeout_event_ = sem_.sched_.ScheduleAfter(timeout_, [this] {
-    sem_.Remove(this);
+    Semaphore& sem = sem_;
+    sem.Remove(this);
     acquired_ = false;
     handle_.resume();
+    // A waiter that gave up may have been blocking smaller requests behind it.
+    sem.Release(0);
   });
 }
 
@@ -34,13 +37,13 @@ void Semaphore::Remove(Awaiter* w) {
   w->queued_ = false;
 }
 
-void Semaphore::Release() {
-  ++permits_;
-  while (permits_ > 0 && !waiters_.empty()) {
+void Semaphore::Release(int64_t n) {
+  permits_ += n;
+  while (!waiters_.empty() && permits_ >= waiters_.front()->permits_) {
     Awaiter* w = waiters_.front();
     waiters_.pop_front();
     w->queued_ = false;
-    --permits_;
+    permits_ -= w->permits_;
     sched_.Cancel(w->timeout_event_);
     w->acquired_ = true;
     std::coroutine_handle<> h = w->handle_;

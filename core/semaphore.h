@@ -26,7 +26,8 @@ class Semaphore {
 
   int64_t available() const { return permits_; }
   size_t queue_length() const { return waiters_.size(); }
-  void Release();
+  // release(n): adds `n` permits (no upper bound, as in Java) and wakes waiters in order.
+  void Release(int64_t n = 1);
 
   class Awaiter {
    public:
@@ -41,9 +42,11 @@ class Semaphore {
 
    private:
     friend class Semaphore;
-    Awaiter(Semaphore& s, SimDuration timeout) : sem_(s), timeout_(timeout) {}
+    Awaiter(Semaphore& s, SimDuration timeout, int64_t permits)
+        : sem_(s), timeout_(timeout), permits_(permits) {}
     Semaphore& sem_;
     SimDuration timeout_;
+    int64_t permits_;
     bool acquired_ = false;
     bool queued_ = false;
     std::coroutine_handle<> handle_;
@@ -52,7 +55,12 @@ class Semaphore {
 
   // co_await yields true when a permit was acquired, false when `timeout` elapsed first (a
   // timeout <= 0 does not wait).
-  Awaiter TryAcquire(SimDuration timeout) { return Awaiter(*this, timeout); }
+  Awaiter TryAcquire(SimDuration timeout) { return Awaiter(*this, timeout, 1); }
+  // tryAcquire(permits, timeout): all `permits` at once; a queued waiter blocks those behind it
+  // (fair), as java.util.concurrent.Semaphore does.
+  Awaiter TryAcquire(SimDuration timeout, int64_t permits) {
+    return Awaiter(*this, timeout, permits);
+  }
 
  private:
   void Remove(Awaiter* w);
