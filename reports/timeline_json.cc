@@ -42,7 +42,8 @@ void AppendSummary(std::string& o, const sim::Summary& s) {
                   ", \"attempts_max\": ", s.attempts_max,
                   ", \"latency_p50_ms\": ", FormatDouble(s.latency_p50_ms),
                   ", \"latency_p99_ms\": ", FormatDouble(s.latency_p99_ms),
-                  ", \"latency_max_ms\": ", FormatDouble(s.latency_max_ms));
+                  ", \"latency_max_ms\": ", FormatDouble(s.latency_max_ms),
+                  ", \"double_callback\": ", s.double_callback);
   auto append_map = [&o](const char* key, const std::map<std::string, int64_t>& m) {
     absl::StrAppend(&o, ", \"", key, "\": {");
     bool first = true;

@@ -15,13 +15,15 @@ constexpr int32_t kDefaultTopicQueues = 8;  // BrokerConfig.defaultTopicQueueNum
 }  // namespace
 
 Broker::Broker(Scheduler& sched, core::EventLog& log, Network& net, Recorder& recorder,
-               const BrokerSpec& spec, std::string addr, std::map<std::string, int32_t> topics,
-               bool auto_create_topic, std::vector<NameServer*> name_servers, uint64_t seed)
+               const Profile& profile, const BrokerSpec& spec, std::string addr,
+               std::map<std::string, int32_t> topics, bool auto_create_topic,
+               std::vector<NameServer*> name_servers, uint64_t seed)
     : Host(spec.name, std::move(addr), spec.network_delay),
       sched_(sched),
       log_(log),
       net_(net),
       recorder_(recorder),
+      profile_(profile),
       service_time_(spec.service_time),
       topics_(std::move(topics)),
       auto_create_topic_(auto_create_topic),
@@ -81,6 +83,12 @@ void Broker::RegisterAll() {
 Broker::Result Broker::Check(const RemotingCommand& req) {
   if (error_ && fault_rng_.Chance(error_->second.num, error_->second.den)) {
     int32_t c = error_->first;
+    if (c == code::kStoreOsPageCacheBusy) {
+      // PutMessageStatus.OS_PAGE_CACHE_BUSY: SYSTEM_ERROR in 4.9.x, SYSTEM_BUSY in 5.3.3
+      // [SMP handlePutMessageResult @ rocketmq-all-4.9.8, 5.3.3].
+      return {profile_.broker_page_cache_busy_code,
+              "[PC_SYNCHRONIZED]broker busy, start flow control for a while", false};
+    }
     std::string remark = c == code::kSystemBusy
                              ? "[REJECTREQUEST]system busy, start flow control for a while"
                              : "rmqsim fault: broker answers " + code::Name(c);
@@ -102,7 +110,8 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
     RegisterAll();
   }
   if (req.queue_id < 0 || req.queue_id >= it->second) {
-    return {code::kSystemError,
+    // SYSTEM_ERROR in 4.9.x, INVALID_PARAMETER in 5.3.3 [ASMP msgCheck].
+    return {profile_.broker_bad_queue_id_code,
             absl::StrFormat("request queueId[%d] is illegal, topic %s has %d queues on %s",
                             req.queue_id, req.topic, it->second, name()),
             false};
@@ -111,7 +120,8 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
 }
 
 void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
-  if (req.type == RemotingCommand::Type::kHeartbeat) {
+  if (req.type == RemotingCommand::Type::kHeartbeat ||
+      req.type == RemotingCommand::Type::kGetMaxOffset) {
     RemotingCommand resp;
     resp.opaque = req.opaque;
     resp.code = code::kSuccess;

@@ -2,8 +2,9 @@
 // [BC, SMP, ASMP, TCM @ rocketmq-all-4.9.x; rocketmq-behaviour.md §8, §9].
 //
 // A send is processed for `service_time` (plus a `slow` fault's delay), then checked (topic
-// exists or is auto-created; queueId in range, else SYSTEM_ERROR), stored with the client message
-// id (so duplicates are visible), and answered. Fault states: error codes for a ratio of requests
+// exists or is auto-created; queueId in range, else SYSTEM_ERROR, 5.3.3 INVALID_PARAMETER), stored
+// with the client message id (so duplicates are visible), and answered. The broker is of the
+// run's release: the codes that changed between 4.9.x and 5.3.3 come from the Profile. Fault states: error codes for a ratio of requests
 // (FLUSH_*/SLAVE_NOT_AVAILABLE store first), responses dropped after store. A killed process
 // finishes nothing; registration runs at start and then every 30 s after a 10 s delay.
 #ifndef RMQSIM_SIM_BROKER_H_
@@ -18,6 +19,7 @@
 #include "core/random.h"
 #include "sim/name_server.h"
 #include "sim/network.h"
+#include "sim/profile.h"
 #include "sim/recorder.h"
 #include "sim/scenario.h"
 
@@ -26,8 +28,9 @@ namespace rmqsim::sim {
 class Broker : public Host {
  public:
   Broker(Scheduler& sched, core::EventLog& log, Network& net, Recorder& recorder,
-         const BrokerSpec& spec, std::string addr, std::map<std::string, int32_t> topics,
-         bool auto_create_topic, std::vector<NameServer*> name_servers, uint64_t seed);
+         const Profile& profile, const BrokerSpec& spec, std::string addr,
+         std::map<std::string, int32_t> topics, bool auto_create_topic,
+         std::vector<NameServer*> name_servers, uint64_t seed);
 
   // Process start: registers with every name server at once, then on its period.
   void StartProcess();
@@ -61,6 +64,7 @@ class Broker : public Host {
   core::EventLog& log_;
   Network& net_;
   Recorder& recorder_;
+  const Profile& profile_;
   SimDuration service_time_;
   std::map<std::string, int32_t> topics_;  // topic -> queue count
   bool auto_create_topic_;

@@ -12,6 +12,10 @@ namespace {
 constexpr int64_t kLatencyMax[] = {50, 100, 550, 1000, 2000, 3000, 15000};
 constexpr int64_t kNotAvailable[] = {0, 0, 30000, 60000, 120000, 180000, 600000};
 constexpr int64_t kIsolationLatency = 30000;
+// MQFaultStrategy@rocketmq-all-5.3.3.
+constexpr int64_t kLatencyMax5x[] = {50, 100, 550, 1800, 3000, 5000, 15000};
+constexpr int64_t kNotAvailable5x[] = {0, 0, 2000, 5000, 6000, 10000, 30000};
+constexpr int64_t kIsolationLatency5x = 10000;
 }  // namespace
 
 MQFaultStrategy::MQFaultStrategy(const Profile& profile, bool enabled, uint64_t run_seed,
@@ -21,7 +25,8 @@ MQFaultStrategy::MQFaultStrategy(const Profile& profile, bool enabled, uint64_t 
       run_seed_(run_seed),
       owner_(std::move(owner)),
       now_ms_(std::move(now_ms)),
-      which_item_worst_(run_seed, owner_ + "/whichItemWorst", profile.thread_index_overflow),
+      which_item_worst_(run_seed, owner_ + "/whichItemWorst", profile.thread_index_overflow,
+                        profile.thread_index_start),
       shuffle_rng_(core::Rng::ForStream(run_seed, owner_ + "/faultItemShuffle")) {}
 
 int64_t MQFaultStrategy::NotAvailableDuration(int64_t latency_ms) {
@@ -31,9 +36,40 @@ int64_t MQFaultStrategy::NotAvailableDuration(int64_t latency_ms) {
   return 0;
 }
 
+int64_t MQFaultStrategy::NotAvailableDurationFor(int64_t latency_ms) const {
+  if (profile_.latency_table == LatencyTable::k49x) return NotAvailableDuration(latency_ms);
+  for (int i = 6; i >= 0; --i) {
+    if (latency_ms >= kLatencyMax5x[i]) return kNotAvailable5x[i];
+  }
+  return 0;
+}
+
 int64_t MQFaultStrategy::UpdateFaultItem(const std::string& broker, int64_t latency_ms,
-                                         bool isolation) {
+                                         bool isolation, bool reachable) {
   if (!enabled_) return -1;
+  if (profile_.fault_item_update == FaultItemUpdate::kExtendOnlyWithReachable) {
+    // LatencyFaultToleranceImpl@5.3.3: FaultItem.updateNotAvailableDuration only moves
+    // startTimestamp forward; currentLatency and reachableFlag are overwritten.
+    const int64_t duration = NotAvailableDurationFor(
+        isolation ? (profile_.latency_table == LatencyTable::k5x ? kIsolationLatency5x
+                                                                 : kIsolationLatency)
+                  : latency_ms);
+    const int64_t now = now_ms_();
+    FaultItem* item = nullptr;
+    for (FaultItem& f : items_) {
+      if (f.name == broker) item = &f;
+    }
+    if (item == nullptr) {
+      items_.push_back(FaultItem{broker, latency_ms, 0, next_insertion_++, reachable, 0});
+      item = &items_.back();
+    }
+    item->current_latency = latency_ms;
+    if (duration > 0 && now + duration > item->start_timestamp) {
+      item->start_timestamp = now + duration;
+    }
+    item->reachable = reachable;
+    return duration;
+  }
   int64_t duration = NotAvailableDuration(isolation ? kIsolationLatency : latency_ms);
   // LatencyFaultToleranceImpl.updateFaultItem: overwrite latency and start timestamp.
   for (FaultItem& f : items_) {
@@ -57,6 +93,11 @@ const FaultItem* MQFaultStrategy::Find(const std::string& broker) const {
 bool MQFaultStrategy::IsAvailable(const std::string& broker) const {
   const FaultItem* f = Find(broker);
   return f == nullptr || now_ms_() - f->start_timestamp >= 0;
+}
+
+bool MQFaultStrategy::IsReachable(const std::string& broker) const {
+  const FaultItem* f = Find(broker);
+  return f == nullptr || f->reachable;
 }
 
 void MQFaultStrategy::Remove(const std::string& broker) {
@@ -107,9 +148,81 @@ std::string MQFaultStrategy::PickOneAtLeast(const core::SimThread& thread) {
   return list[static_cast<size_t>(i)].name;
 }
 
+MQFaultStrategy::Selection MQFaultStrategy::SelectFiltered(TopicPublishInfo& tp,
+                                                           const std::string* last,
+                                                           const core::SimThread& thread,
+                                                           bool reset_index) {
+  // MQFaultStrategy@5.3.3 with its thread's BrokerFilter (lastBrokerName).
+  auto not_last = [last](const MessageQueue& mq) {
+    return last == nullptr || mq.broker_name != *last;
+  };
+  const std::string skip = last == nullptr ? "" : ", not " + *last;
+  if (enabled_) {
+    if (reset_index) tp.send_which_queue().Reset(thread);
+    const std::string reset = reset_index ? "index reset, " : "";
+    if (auto mq = tp.SelectFiltered(thread, [&](const MessageQueue& q) {
+          return IsAvailable(q.broker_name) && not_last(q);
+        })) {
+      return {mq, reset + "available" + skip};
+    }
+    if (auto mq = tp.SelectFiltered(thread, [&](const MessageQueue& q) {
+          return IsReachable(q.broker_name) && not_last(q);
+        })) {
+      return {mq, reset + "none available" + skip + ": reachable"};
+    }
+    return {tp.SelectPlain5x(thread), reset + "none available or reachable" + skip +
+                                          ": round robin"};
+  }
+  if (auto mq = tp.SelectFiltered(thread, not_last)) {
+    return {mq, last == nullptr ? "round robin" : "round robin skipping " + *last};
+  }
+  return {tp.SelectPlain5x(thread), "round robin (only " + *last + " left)"};
+}
+
+core::Task<void> MQFaultStrategy::DetectByOneRound(core::SimThread& t, int64_t detect_interval_ms,
+                                                   Resolve resolve, Detect detect,
+                                                   std::function<void(std::string)> log) {
+  // for (entry : faultItemTable.entrySet()) in ConcurrentHashMap order.
+  std::vector<FaultItem> snapshot = MapOrder();
+  for (const FaultItem& snap : snapshot) {
+    FaultItem* item = nullptr;
+    for (FaultItem& f : items_) {
+      if (f.name == snap.name) item = &f;
+    }
+    if (item == nullptr) continue;
+    const int64_t now = now_ms_();
+    if (now - item->check_stamp < 0) continue;
+    item->check_stamp = now + detect_interval_ms;
+    std::optional<std::string> addr = resolve(item->name);
+    const std::string name = item->name;
+    if (!addr) {
+      Remove(name);
+      log(name + ": no address in the route, fault item removed");
+      continue;
+    }
+    bool ok = co_await detect(t, *addr);
+    item = nullptr;
+    for (FaultItem& f : items_) {
+      if (f.name == name) item = &f;
+    }
+    if (item == nullptr) continue;
+    if (ok && !item->reachable) {
+      item->reachable = true;
+      log(name + ": probe answered, reachable again");
+    } else {
+      log(name + (ok ? ": probe answered" : ": probe failed, reachable stays ") +
+          (ok ? std::string() : std::string(item->reachable ? "true" : "false")));
+    }
+  }
+}
+
 MQFaultStrategy::Selection MQFaultStrategy::SelectOneMessageQueue(TopicPublishInfo& tp,
                                                                   const std::string* last,
-                                                                  const core::SimThread& thread) {
+                                                                  const core::SimThread& thread,
+                                                                  bool reset_index) {
+  if (profile_.fault_selection == FaultSelection::kFilters) {
+    return SelectFiltered(tp, last, thread, reset_index);
+  }
   if (!enabled_) {
     return {tp.SelectOneMessageQueue(thread, last),
             last == nullptr ? "round robin" : "round robin skipping " + *last};

@@ -1,21 +1,26 @@
-// MQFaultStrategy and LatencyFaultToleranceImpl, 4.9.x [MFS, LFT @ rocketmq-all-4.9.0/4.9.3].
+// MQFaultStrategy and LatencyFaultToleranceImpl [MFS, LFT @ rocketmq-all-4.9.x, 5.3.3].
 //
 // With sendLatencyFaultEnable a failure or a slow answer makes a broker "not available" for a
-// period taken from the latency table (isolation counts as latency 30000 => 600 s); selection
-// prefers available brokers and, when none is, falls back to pickOneAtLeast (quirk Q1). Updates
-// overwrite (a fast success cancels an isolation, quirk Q3). The strategy is per producer and its
-// fault items are shared by every topic.
+// period taken from the latency table (4.9.x: isolation counts as latency 30000 => 600 s; 5.3.3:
+// 10000 => 10 s). 4.9.x selection prefers available brokers and, when none is, falls back to
+// pickOneAtLeast (quirk Q1); its updates overwrite (a fast success cancels an isolation, quirk
+// Q3). 5.3.3 selects through filters (available∧notLast, reachable∧notLast, plain), extends
+// isolations only, keeps a reachable flag per broker, and can run a detector that probes
+// unreachable brokers. The strategy is per producer and its fault items are shared by every
+// topic.
 #ifndef RMQSIM_SIM_FAULT_STRATEGY_H_
 #define RMQSIM_SIM_FAULT_STRATEGY_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/executor.h"
 #include "core/random.h"
+#include "core/task.h"
 #include "sim/profile.h"
 #include "sim/route.h"
 
@@ -26,6 +31,8 @@ struct FaultItem {
   int64_t current_latency = 0;   // ms
   int64_t start_timestamp = 0;   // ms: available again from then
   uint64_t insertion = 0;        // insertion order (ConcurrentHashMap bucket order tie-break)
+  bool reachable = true;         // 5.3.3 reachableFlag
+  int64_t check_stamp = 0;       // 5.3.3: the detector probes the item when now >= check_stamp
 };
 
 class MQFaultStrategy {
@@ -36,26 +43,44 @@ class MQFaultStrategy {
 
   bool enabled() const { return enabled_; }
 
-  // updateFaultItem(brokerName, currentLatency, isolation). No-op when disabled. Returns the
-  // not-available duration it applied (for the event log), or -1 when disabled.
-  int64_t UpdateFaultItem(const std::string& broker, int64_t current_latency_ms, bool isolation);
+  // updateFaultItem(brokerName, currentLatency, isolation[, reachable]). No-op when disabled.
+  // Returns the not-available duration it computed (for the event log), or -1 when disabled.
+  // `reachable` is 5.3.3's flag; 4.9.x has none and ignores it.
+  int64_t UpdateFaultItem(const std::string& broker, int64_t current_latency_ms, bool isolation,
+                          bool reachable = true);
 
   // What selectOneMessageQueue did, for the event log and for attempt decisions.
   struct Selection {
     std::shared_ptr<MessageQueue> mq;
     std::string how;  // "round robin", "skip last broker", "available", "notBestBroker -> X", ...
   };
+  // `reset_index` is 5.3.3's resetIndex argument (ignored by 4.9.x).
   Selection SelectOneMessageQueue(TopicPublishInfo& tp, const std::string* last_broker,
-                                  const core::SimThread& thread);
+                                  const core::SimThread& thread, bool reset_index = false);
 
   bool IsAvailable(const std::string& broker) const;
+  bool IsReachable(const std::string& broker) const;  // 5.3.3; true without an item
   const FaultItem* Find(const std::string& broker) const;
   const std::vector<FaultItem>& items() const { return items_; }
 
   // computeNotAvailableDuration over the 4.9.x table.
   static int64_t NotAvailableDuration(int64_t latency_ms);
+  // computeNotAvailableDuration over the profile's table.
+  int64_t NotAvailableDurationFor(int64_t latency_ms) const;
+
+  // 5.3.3 LatencyFaultToleranceImpl.detectByOneRound, run by the detector thread: every item whose
+  // checkStamp is due gets checkStamp = now + detect_interval; an item whose broker has no
+  // address (`resolve` gives nullopt) is removed; otherwise `detect(addr)` probes it and a
+  // successful probe sets reachable. `log` receives one line per probed or removed item.
+  using Resolve = std::function<std::optional<std::string>(const std::string& broker)>;
+  using Detect = std::function<core::Task<bool>(core::SimThread& t, std::string addr)>;
+  core::Task<void> DetectByOneRound(core::SimThread& t, int64_t detect_interval_ms,
+                                    Resolve resolve, Detect detect,
+                                    std::function<void(std::string)> log);
 
  private:
+  Selection SelectFiltered(TopicPublishInfo& tp, const std::string* last,
+                           const core::SimThread& thread, bool reset_index);
   std::string PickOneAtLeast(const core::SimThread& thread);
   void Remove(const std::string& broker);
   // ConcurrentHashMap<String, FaultItem>(16) iteration order: bucket (h ^ h>>>16) & (n-1) over a

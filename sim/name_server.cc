@@ -12,27 +12,33 @@ constexpr int64_t kBrokerChannelExpiredMs = 120000;
 constexpr int64_t kServerChannelMaxIdleMs = 120000;
 }
 
-NameServer::NameServer(Scheduler& sched, core::EventLog& log, Network& net, std::string name,
-                       std::string addr)
+NameServer::NameServer(Scheduler& sched, core::EventLog& log, Network& net,
+                       const Profile& profile, std::string name, std::string addr)
     : Host(std::move(name), std::move(addr), SimDuration::Millis(1)),
       sched_(sched),
       log_(log),
-      net_(net) {}
+      net_(net),
+      profile_(profile) {}
 
 void NameServer::StartProcess() {
   ++process_generation_;
   uint64_t gen = process_generation_;
-  // scheduleAtFixedRate(scanNotActiveBroker, 5 s, 10 s) [NSCTL@4.9.x]
+  // scheduleAtFixedRate(scanNotActiveBroker, 5 s, 10 s) [NSCTL@4.9.x];
+  // scheduleAtFixedRate(scanNotActiveBroker, 5 ms, scanNotActiveBrokerInterval = 5 s)
+  // [NSCTL@5.3.3, NSCFG@5.3.3].
+  const bool v5 = profile_.namesrv_scan == NamesrvScan::kFirst5msEvery5s;
+  const SimDuration first = v5 ? SimDuration::Millis(5) : SimDuration::Seconds(5);
+  const SimDuration period = v5 ? SimDuration::Seconds(5) : SimDuration::Seconds(10);
   struct Scan {
-    static void Arm(NameServer* ns, uint64_t gen, SimTime at) {
-      ns->sched_.ScheduleAt(at, [ns, gen, at] {
+    static void Arm(NameServer* ns, uint64_t gen, SimTime at, SimDuration period) {
+      ns->sched_.ScheduleAt(at, [ns, gen, at, period] {
         if (ns->process_generation_ != gen || !ns->process_up()) return;
         ns->ScanNotActiveBroker();
-        Arm(ns, gen, at + SimDuration::Seconds(10));
+        Arm(ns, gen, at + period, period);
       });
     }
   };
-  Scan::Arm(this, gen, sched_.now() + SimDuration::Seconds(5));
+  Scan::Arm(this, gen, sched_.now() + first, period);
 }
 
 void NameServer::KillProcess() {
@@ -51,6 +57,7 @@ void NameServer::RegisterBroker(const std::string& broker_name, const std::strin
   }
   const int64_t now_ms = sched_.now().java_ms();
   broker_live_table_[broker_addr] = now_ms;
+  broker_heartbeat_timeout_[broker_addr] = kBrokerChannelExpiredMs;
   // The registration is the only traffic on the broker's channel, so 120 s without another one
   // makes the channel all-idle: NettyConnectManageHandler closes it and
   // BrokerHousekeepingService.onChannelIdle runs onChannelDestroy [NettyRemotingServer,
@@ -76,6 +83,7 @@ void NameServer::RegisterBroker(const std::string& broker_name, const std::strin
 
 void NameServer::RemoveBroker(const std::string& broker_addr) {
   broker_live_table_.erase(broker_addr);
+  broker_heartbeat_timeout_.erase(broker_addr);
   std::string name;
   for (auto it = broker_addr_table_.begin(); it != broker_addr_table_.end(); ++it) {
     if (it->second == broker_addr) {
@@ -104,7 +112,11 @@ void NameServer::ScanNotActiveBroker() {
   int64_t now = sched_.now().java_ms();
   std::vector<std::string> expired;
   for (const auto& [addr, last] : broker_live_table_) {
-    if (last + kBrokerChannelExpiredMs < now) expired.push_back(addr);
+    int64_t timeout = kBrokerChannelExpiredMs;
+    if (profile_.namesrv_scan == NamesrvScan::kFirst5msEvery5s) {
+      timeout = broker_heartbeat_timeout_[addr];  // 5.3.3: per broker
+    }
+    if (last + timeout < now) expired.push_back(addr);
   }
   for (const std::string& addr : expired) {
     int64_t last = broker_live_table_[addr];
@@ -142,6 +154,11 @@ void NameServer::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingComma
       resp.code = code::kTopicNotExist;
       resp.remark = "No topic route info in name server for the topic: " + req.route_topic;
     }
+  } else if (profile_.namesrv_answers_unsupported) {
+    // DefaultRequestProcessor@5.3.3 `default:` answers REQUEST_CODE_NOT_SUPPORTED (a SEND_MESSAGE
+    // that an async retry sent to the name-server channel is SEND_MESSAGE_V2, code 310).
+    resp.code = code::kRequestCodeNotSupported;
+    resp.remark = " request type 310 not supported";
   } else {
     // DefaultRequestProcessor@4.9.x answers nothing for codes it does not handle (e.g. a
     // SEND_MESSAGE that an async retry sent to the name-server channel): the caller times out.

@@ -1,10 +1,12 @@
-// Name server: RouteInfoManager and its housekeeping, 4.9.x [RIM, BHS, NSCTL @ rocketmq-all-4.9.x].
+// Name server: RouteInfoManager and its housekeeping [RIM, BHS, NSCTL @ rocketmq-all-4.9.x, 5.3.3].
 //
 // Brokers register (brokerAddrTable, topic queue data, live table); routes are answered per
 // topic (TOPIC_NOT_EXIST when unknown); a broker whose connection closes (killed process) is
 // removed at once; a silent broker is removed when its channel has been idle for 120 s (the
 // server's IdleStateHandler, exactly 120 s after its last registration) or, failing that, when
-// scanNotActiveBroker (first run 5 s, every 10 s) finds its last registration older than 120 s.
+// scanNotActiveBroker (4.9.x: first run 5 s, every 10 s; 5.3.3: 5 ms, every 5 s) finds its last
+// registration older than its heartbeat timeout (120 s; 5.3.3 keeps it per broker). A request code
+// it does not handle gets no answer (4.9.x) or REQUEST_CODE_NOT_SUPPORTED (5.3.3).
 #ifndef RMQSIM_SIM_NAME_SERVER_H_
 #define RMQSIM_SIM_NAME_SERVER_H_
 
@@ -14,14 +16,15 @@
 
 #include "core/event_log.h"
 #include "sim/network.h"
+#include "sim/profile.h"
 #include "sim/route.h"
 
 namespace rmqsim::sim {
 
 class NameServer : public Host {
  public:
-  NameServer(Scheduler& sched, core::EventLog& log, Network& net, std::string name,
-             std::string addr);
+  NameServer(Scheduler& sched, core::EventLog& log, Network& net, const Profile& profile,
+             std::string name, std::string addr);
 
   // Starts the process (and its scan schedule) at the current time.
   void StartProcess();
@@ -52,9 +55,13 @@ class NameServer : public Host {
   Scheduler& sched_;
   core::EventLog& log_;
   Network& net_;
+  const Profile& profile_;
   std::map<std::string, std::string> broker_addr_table_;  // brokerName -> master addr
   std::map<std::string, std::map<std::string, QueueData>> topic_queue_table_;  // topic -> broker
   std::map<std::string, int64_t> broker_live_table_;  // addr -> last update (ms)
+  // 5.3.3 BrokerLiveInfo.heartbeatTimeoutMillis: 120 s unless the broker registers with
+  // enableSlaveActingMaster (not modelled), then brokerNotActiveTimeoutMillis.
+  std::map<std::string, int64_t> broker_heartbeat_timeout_;  // addr -> ms
   uint64_t process_generation_ = 0;
 };
 

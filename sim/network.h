@@ -32,7 +32,7 @@ class Channel;
 
 // A request or response on the wire. The payload is interpreted by the endpoints.
 struct RemotingCommand {
-  enum class Type { kSendMessage, kGetRoute, kHeartbeat };
+  enum class Type { kSendMessage, kGetRoute, kHeartbeat, kGetMaxOffset };
   Type type = Type::kSendMessage;
   int32_t opaque = 0;
   bool oneway = false;

@@ -42,6 +42,7 @@ Summary Summarize(const std::vector<MessageRecord>& messages) {
     if (!stored && m.outcome == Outcome::kOk) ++s.silent_loss;
     if (m.stored.size() >= 2) ++s.duplicated;
     if (stored && m.outcome == Outcome::kFailed) ++s.false_failure;
+    if (m.callbacks >= 2) ++s.double_callback;
     s.attempts += static_cast<int64_t>(m.attempts.size());
     s.attempts_max = std::max<int64_t>(s.attempts_max, static_cast<int64_t>(m.attempts.size()));
     std::set<std::string> brokers;
@@ -62,7 +63,7 @@ const std::vector<std::string_view>& MetricNames() {
   static const std::vector<std::string_view> names = {
       "messages", "ok", "failed", "unresolved", "lost", "silent_loss", "duplicated",
       "false_failure", "stored", "attempts", "retries", "attempts_max", "latency_p50_ms",
-      "latency_p99_ms", "latency_max_ms",
+      "latency_p99_ms", "latency_max_ms", "double_callback",
       // consumer metrics (meaningful with a `consumers` section)
       "consumed", "dead_lettered", "dropped", "pending", "deliveries", "redeliveries",
       "consumer_duplicates", "delivery_latency_p99_ms"};
@@ -93,7 +94,8 @@ std::optional<double> MetricValue(const Summary& s, std::string_view name) {
       {"false_failure", double(s.false_failure)}, {"stored", double(s.stored)},
       {"attempts", double(s.attempts)}, {"retries", double(s.retries)},
       {"attempts_max", double(s.attempts_max)}, {"latency_p50_ms", s.latency_p50_ms},
-      {"latency_p99_ms", s.latency_p99_ms}, {"latency_max_ms", s.latency_max_ms}};
+      {"latency_p99_ms", s.latency_p99_ms}, {"latency_max_ms", s.latency_max_ms},
+      {"double_callback", double(s.double_callback)}};
   // Consumer metrics have no value until the consumer model exists (the loader rejects them).
   for (const Entry& e : entries) {
     if (e.n == name) return e.v;

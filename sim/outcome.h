@@ -75,6 +75,8 @@ struct MessageRecord {
 struct Summary {
   int64_t messages = 0, ok = 0, failed = 0, unresolved = 0, lost = 0, silent_loss = 0;
   int64_t duplicated = 0, false_failure = 0, stored = 0, attempts = 0, retries = 0;
+  // Messages whose SendCallback ran more than once (5.3.3 quirk Q9: onException twice).
+  int64_t double_callback = 0;
   int64_t attempts_max = 0;
   double latency_p50_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   std::map<std::string, int64_t> stored_by_broker;  // messages stored on that broker

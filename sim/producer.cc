@@ -51,6 +51,10 @@ struct ProducerClient::AsyncSend {
   Message msg;
   std::shared_ptr<TopicPublishInfo> tp;
   int32_t times = 0;
+  // 5.3.3 BackpressureSendCallBack: which permits this send holds (released on every callback).
+  bool backpressure_num_acquired = false;
+  bool backpressure_size_acquired = false;
+  int32_t msg_len = 1;
 };
 
 ProducerClient::ProducerClient(ClientContext ctx, std::vector<std::string> namesrv_addrs)
@@ -63,7 +67,17 @@ ProducerClient::ProducerClient(ClientContext ctx, std::vector<std::string> names
                       ctx_.settings.async_sender_executor_threads,
                       static_cast<size_t>(ctx_.settings.async_sender_queue_capacity)),
       scheduled_(ctx_.sched, ctx_.scope, "MQClientFactoryScheduledThread"),
-      lock_namesrv_(ctx_.sched, 1) {}
+      lock_namesrv_(ctx_.sched, 1) {
+  if (ctx_.profile.async_backpressure) {
+    // new Semaphore(max(backPressureForAsyncSendNum, 10), true) and
+    // new Semaphore(max(backPressureForAsyncSendSize, 1 MiB), true) [DMPI@5.3.3].
+    backpressure_num_ = std::make_unique<core::Semaphore>(
+        ctx_.sched, std::max<int64_t>(ctx_.settings.back_pressure_for_async_send_num, 10));
+    backpressure_size_ = std::make_unique<core::Semaphore>(
+        ctx_.sched,
+        std::max<int64_t>(ctx_.settings.back_pressure_for_async_send_size, 1024 * 1024));
+  }
+}
 
 std::shared_ptr<TopicPublishInfo> ProducerClient::publish_info(const std::string& topic) const {
   auto it = topic_publish_info_table_.find(topic);
@@ -72,10 +86,21 @@ std::shared_ptr<TopicPublishInfo> ProducerClient::publish_info(const std::string
 
 void ProducerClient::Start() {
   // DefaultMQProducerImpl.start: the createTopicKey placeholder (4.9.x), so the periodic refresh
-  // also polls TBW102.
-  topic_publish_info_table_[kDefaultTopic] = std::make_shared<TopicPublishInfo>(
-      ctx_.seed, ctx_.actor() + "/tpi:" + kDefaultTopic + "#0", ctx_.profile.thread_index_overflow);
+  // also polls TBW102. 5.3.3 puts none.
+  if (ctx_.profile.tbw102_placeholder) {
+    topic_publish_info_table_[kDefaultTopic] = std::make_shared<TopicPublishInfo>(
+        ctx_.seed, ctx_.actor() + "/tpi:" + kDefaultTopic + "#0",
+        ctx_.profile.thread_index_overflow, ctx_.profile.thread_index_start);
+  }
   remoting_.Start();
+  if (ctx_.profile.latency_detector && ctx_.settings.start_detector_enable) {
+    // mqFaultStrategy.startDetector(): scheduleAtFixedRate(detect, 3 s, 3 s) on its own thread;
+    // each run does something only with startDetectorEnable [LFT@5.3.3].
+    detector_ = std::make_unique<core::ScheduledExecutor>(ctx_.sched, ctx_.scope,
+                                                          "LatencyFaultToleranceScheduledThread");
+    detector_->ScheduleAtFixedRate(SimDuration::Seconds(3), SimDuration::Seconds(3),
+                                   [this](SimThread& t) { return DetectorRound(t); });
+  }
   scheduled_.ScheduleAtFixedRate(SimDuration::Millis(10), ctx_.settings.poll_name_server_interval,
                                  [this](SimThread& t) { return UpdateAllTopicRoutes(t); });
   scheduled_.ScheduleAtFixedRate(SimDuration::Millis(1000), ctx_.settings.heartbeat_broker_interval,
@@ -91,8 +116,19 @@ Task<void> ProducerClient::Step(SimThread& t) {
 }
 
 int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t latency_ms,
-                                        bool isolation, const std::string& msg_id) {
-  int64_t duration = fault_.UpdateFaultItem(broker, latency_ms, isolation);
+                                        bool isolation, const std::string& msg_id,
+                                        bool reachable) {
+  int64_t duration = fault_.UpdateFaultItem(broker, latency_ms, isolation, reachable);
+  if (duration >= 0 &&
+      ctx_.profile.fault_item_update == FaultItemUpdate::kExtendOnlyWithReachable) {
+    const FaultItem* f = fault_.Find(broker);
+    Log("fault_item_update", msg_id,
+        absl::StrFormat("%s latency %d ms isolation=%s reachable=%s -> duration %d ms, not "
+                        "available until %d (extend only)",
+                        broker, latency_ms, isolation ? "true" : "false",
+                        reachable ? "true" : "false", duration, f ? f->start_timestamp : 0));
+    return duration;
+  }
   if (duration >= 0) {
     Log("fault_item_update", msg_id,
         absl::StrFormat("%s latency %d ms isolation=%s -> not available for %d ms (until %d)",
@@ -105,8 +141,9 @@ int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t laten
 MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
                                                                  TopicPublishInfo& tp,
                                                                  const std::string* last,
-                                                                 const std::string& msg_id) {
-  MQFaultStrategy::Selection sel = fault_.SelectOneMessageQueue(tp, last, t);
+                                                                 const std::string& msg_id,
+                                                                 bool reset_index) {
+  MQFaultStrategy::Selection sel = fault_.SelectOneMessageQueue(tp, last, t, reset_index);
   int32_t index = 0;
   tp.send_which_queue().Peek(t, &index);
   Log("select_queue", msg_id,
@@ -149,27 +186,104 @@ Task<void> ProducerClient::SendOneway(SimThread& caller, Message msg) {
   }
 }
 
-void ProducerClient::SendAsync(Message msg) {
-  // DefaultMQProducerImpl.send(msg, callback, timeout) [DMPI@4.9.x].
-  const int64_t begin = ctx_.now_ms();
-  const int64_t timeout = ctx_.settings.send_msg_timeout.floor_ms();
-  bool accepted = async_executor_.Submit([this, msg, begin, timeout](SimThread& t) -> Task<void> {
+core::Job ProducerClient::AsyncSendJob(std::shared_ptr<AsyncSend> async, int64_t begin,
+                                       int64_t timeout) {
+  return [this, async, begin, timeout](SimThread& t) -> Task<void> {
     int64_t cost = ctx_.now_ms() - begin;
     if (timeout > cost) {
-      auto async = std::make_shared<AsyncSend>();
-      async->msg = msg;
-      SendOutcome r = co_await SendDefaultImpl(t, msg, CommunicationMode::kAsync, async,
+      SendOutcome r = co_await SendDefaultImpl(t, async->msg, CommunicationMode::kAsync, async,
                                                timeout - cost);
-      if (!r.ok()) ResolveFailed(msg, r.ex());  // the runnable's catch: sendCallback.onException
+      // the runnable's catch: sendCallback.onException
+      if (!r.ok()) CallbackOnException(async, r.ex());
     } else {
-      ResolveFailed(msg, MakeEx(ExClass::kRemotingTooMuchRequestException,
-                                "DEFAULT ASYNC send call timeout"));
+      CallbackOnException(async, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                                        "DEFAULT ASYNC send call timeout"));
     }
-  });
+  };
+}
+
+void ProducerClient::SendAsync(Message msg) {
+  // DefaultMQProducerImpl.send(msg, callback, timeout) [DMPI@4.9.x; 5.3.3 without backpressure].
+  const int64_t begin = ctx_.now_ms();
+  const int64_t timeout = ctx_.settings.send_msg_timeout.floor_ms();
+  auto async = std::make_shared<AsyncSend>();
+  async->msg = msg;
+  bool accepted = async_executor_.Submit(AsyncSendJob(async, begin, timeout));
   if (!accepted) {
+    // Thrown to the caller by executeAsyncMessageSend, not passed to the callback.
     ResolveFailed(msg, MakeEx(ExClass::kMQClientException, "executor rejected ",
                               MakeEx(ExClass::kMQClientException, "RejectedExecutionException")));
   }
+}
+
+Task<void> ProducerClient::SendAsyncFromCaller(SimThread& caller, Message msg) {
+  // executeAsyncMessageSend with enableBackpressureForAsyncMode [DMPI@5.3.3]: on the caller
+  // thread, the message-count permit, then `msgLen` size permits, each waited for at most the
+  // budget left; a failed wait goes to onException and the send is dropped.
+  const int64_t begin = ctx_.now_ms();
+  const int64_t timeout = ctx_.settings.send_msg_timeout.floor_ms();
+  auto async = std::make_shared<AsyncSend>();
+  async->msg = msg;
+  async->msg_len = std::max(msg.body_size, 1);
+  int64_t cost = ctx_.now_ms() - begin;
+  bool acquired = false;
+  if (timeout - cost > 0) {
+    const int64_t before = ctx_.now_ms();
+    acquired = co_await backpressure_num_->TryAcquire(SimDuration::Millis(timeout - cost));
+    if (ctx_.now_ms() > before) co_await Step(caller);
+  }
+  async->backpressure_num_acquired = acquired;
+  if (!acquired) {
+    Log("backpressure", msg.id,
+        absl::StrFormat("no semaphoreAsyncSendNum permit within %d ms (%d available)",
+                        timeout - cost, backpressure_num_->available()));
+    CallbackOnException(async, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                                      "send message tryAcquire semaphoreAsyncNum timeout"));
+    co_return;
+  }
+  cost = ctx_.now_ms() - begin;
+  acquired = false;
+  if (timeout - cost > 0) {
+    const int64_t before = ctx_.now_ms();
+    acquired = co_await backpressure_size_->TryAcquire(SimDuration::Millis(timeout - cost),
+                                                       async->msg_len);
+    if (ctx_.now_ms() > before) co_await Step(caller);
+  }
+  async->backpressure_size_acquired = acquired;
+  if (!acquired) {
+    Log("backpressure", msg.id,
+        absl::StrFormat("no %d semaphoreAsyncSendSize permits within %d ms", async->msg_len,
+                        timeout - cost));
+    CallbackOnException(async, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                                      "send message tryAcquire semaphoreAsyncSize timeout"));
+    co_return;
+  }
+  core::Job job = AsyncSendJob(async, begin, timeout);
+  if (!async_executor_.Submit(job)) {
+    // RejectedExecutionException with backpressure on: runnable.run() on the caller thread.
+    Log("backpressure", msg.id, "async sender executor rejected the task: run on the caller thread");
+    co_await job(caller);
+  }
+}
+
+void ProducerClient::CallbackOnSuccess(const std::shared_ptr<AsyncSend>& async,
+                                       const SendResult* r) {
+  if (async->backpressure_size_acquired) backpressure_size_->Release(async->msg_len);
+  if (async->backpressure_num_acquired) backpressure_num_->Release();
+  ResolveOk(async->msg, r);
+}
+
+void ProducerClient::CallbackOnException(const std::shared_ptr<AsyncSend>& async,
+                                         const ExPtr& e) {
+  // BackpressureSendCallBack.semaphoreProcessor runs on *every* call, so a second onException
+  // (quirk Q9) releases the permits a second time.
+  if (async->backpressure_size_acquired) backpressure_size_->Release(async->msg_len);
+  if (async->backpressure_num_acquired) backpressure_num_->Release();
+  if (ctx_.recorder.message(async->msg.index).callbacks > 0) {
+    Log("callback_again", async->msg.id,
+        "the SendCallback runs again: onException after the send was already reported (Q9)");
+  }
+  ResolveFailed(async->msg, e);
 }
 
 // ---- DefaultMQProducerImpl ------------------------------------------------------------------
@@ -196,11 +310,14 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
   std::vector<std::string> brokers_sent(static_cast<size_t>(times_total), "null");
   int32_t times = 0;
   int32_t last_attempt = 0;
+  bool reset_index = false;
   for (; times < times_total; ++times) {
     std::optional<std::string> last;
     if (mq) last = mq->broker_name;
+    // 5.3.3: resetIndex = true from the second attempt on [DMPI@5.3.3 sendDefaultImpl].
+    if (ctx_.profile.reset_index_on_retry && times > 0) reset_index = true;
     MQFaultStrategy::Selection sel =
-        SelectOneMessageQueue(t, *tp, last ? &*last : nullptr, msg.id);
+        SelectOneMessageQueue(t, *tp, last ? &*last : nullptr, msg.id, reset_index);
     mq = sel.mq;
     brokers_sent[static_cast<size_t>(times)] = mq->broker_name;
     const int64_t begin_prev = ctx_.now_ms();
@@ -219,11 +336,21 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     MessageQueue chosen = *mq;  // what sendKernelImpl is handed
     last_attempt = ctx_.recorder.BeginAttempt(msg.index, chosen.broker_name, chosen.queue_id,
                                               ctx_.sched.now(), "sendDefaultImpl", t.name());
-    SendOutcome r = co_await SendKernelImpl(t, msg, chosen, mode, async, tp, timeout - cost,
+    int64_t cur_timeout = timeout - cost;
+    // 5.3.3: an attempt that is not the last gets at most sendMsgMaxTimeoutPerRequest.
+    const int64_t max_per_request = ctx_.settings.send_msg_max_timeout_per_request_ms;
+    if (ctx_.profile.per_request_timeout_cap && max_per_request > -1 &&
+        times + 1 < times_total && cur_timeout > max_per_request) {
+      Log("budget_capped", msg.id,
+          absl::StrFormat("attempt %d budget %d ms capped to sendMsgMaxTimeoutPerRequest %d ms",
+                          times + 1, cur_timeout, max_per_request));
+      cur_timeout = max_per_request;
+    }
+    SendOutcome r = co_await SendKernelImpl(t, msg, chosen, mode, async, tp, cur_timeout,
                                             last_attempt);
     const int64_t end = ctx_.now_ms();
     if (r.ok()) {
-      UpdateFaultItem(mq->broker_name, end - begin_prev, false, msg.id);
+      UpdateFaultItem(mq->broker_name, end - begin_prev, false, msg.id, /*reachable=*/true);
       if (mode != CommunicationMode::kSync) {
         if (mode == CommunicationMode::kOneway) {
           ctx_.recorder.EndAttempt(msg.index, last_attempt, ctx_.sched.now(), "ok");
@@ -248,7 +375,13 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     ctx_.recorder.EndAttempt(msg.index, last_attempt, ctx_.sched.now(), ResultName(e), e->message);
     const bool more = times + 1 < times_total;
     if (e->IsRemoting() || e->cls == ExClass::kMQClientException) {
-      UpdateFaultItem(mq->broker_name, end - begin_prev, true, msg.id);
+      // 4.9.x: (latency, isolation). 5.3.3: MQClientException (latency, false, true);
+      // RemotingException (latency, true, reachable = !startDetectorEnable).
+      const bool isolation =
+          e->cls == ExClass::kMQClientException ? ctx_.profile.client_exception_isolates : true;
+      const bool reachable =
+          !(e->IsRemoting() && ctx_.profile.latency_detector && ctx_.settings.start_detector_enable);
+      UpdateFaultItem(mq->broker_name, end - begin_prev, isolation, msg.id, reachable);
       exception = e;
       std::string decision;
       if (more) {
@@ -266,7 +399,8 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
       continue;
     }
     if (e->cls == ExClass::kMQBrokerException) {
-      UpdateFaultItem(mq->broker_name, end - begin_prev, true, msg.id);
+      // 5.3.3 also marks the broker unreachable (4.9.x has no such flag).
+      UpdateFaultItem(mq->broker_name, end - begin_prev, true, msg.id, /*reachable=*/false);
       exception = e;
       if (IsRetryableResponseCode(ctx_.profile, ctx_.settings, e->response_code)) {
         ctx_.recorder.SetDecision(
@@ -312,7 +446,8 @@ Task<Try<std::shared_ptr<TopicPublishInfo>>> ProducerClient::TryToFindTopicPubli
   if (!info || !info->ok()) {
     if (!info) {
       topic_publish_info_table_[topic] = std::make_shared<TopicPublishInfo>(
-          ctx_.seed, ctx_.actor() + "/tpi:" + topic + "#0", ctx_.profile.thread_index_overflow);
+          ctx_.seed, ctx_.actor() + "/tpi:" + topic + "#0", ctx_.profile.thread_index_overflow,
+          ctx_.profile.thread_index_start);
     }
     Try<bool> r = co_await UpdateTopicRouteInfoFromNameServer(t, topic, false);
     if (!r.ok()) co_return r.ex();
@@ -387,7 +522,13 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
   }
   if (mode == CommunicationMode::kAsync) {
     async->times = 0;  // a new AtomicInteger per sendMessage call
-    TryVoid r = co_await SendMessageAsync(t, addr, broker, timeout - cost, std::move(req), async);
+    // (No co_await inside a conditional expression: GCC 12 destroys its temporaries early.)
+    TryVoid r = Ok();
+    if (ctx_.profile.async_callback == AsyncCallback::kSucceedOrFail) {
+      r = co_await SendMessageAsync5(t, addr, broker, timeout - cost, std::move(req), async);
+    } else {
+      r = co_await SendMessageAsync(t, addr, broker, timeout - cost, std::move(req), async);
+    }
     if (!r.ok()) co_return r.ex();
     co_return std::optional<SendResult>();
   }
@@ -454,7 +595,7 @@ Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<Respo
     Try<SendResult> r = ProcessSendResponse(broker, *rf->response, addr.value_or("null"));
     if (r.ok()) {
       ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
-      ResolveOk(msg, &r.value());  // sendCallback.onSuccess
+      CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess
       UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, false, msg.id);
       co_return;
     }
@@ -485,15 +626,24 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   const int32_t prev_attempt = req.attempt;
   const int32_t tmp = ++async->times;
   const int32_t allowed = ctx_.settings.retry_times_when_send_async_failed;
-  if (!(need_retry && tmp <= allowed)) {
-    ctx_.recorder.SetDecision(
-        msg.index, prev_attempt,
-        need_retry ? absl::StrFormat("no retry: async retries used up (times=%d > "
-                                     "retryTimesWhenSendAsyncFailed=%d): onException",
-                                     tmp, allowed)
-                   : absl::StrCat("no retry: needRetry=false (", e->ClassName(),
-                                  "): onException"));
-    ResolveFailed(msg, e);  // sendCallback.onException(e)
+  // 5.3.3 also requires budget left: `&& timeoutMillis > 0`.
+  const bool budget_ok = !ctx_.profile.async_retry_requires_budget || timeout > 0;
+  if (!(need_retry && tmp <= allowed && budget_ok)) {
+    std::string decision =
+        !need_retry ? absl::StrCat("no retry: needRetry=false (", e->ClassName(), "): onException")
+        : tmp > allowed
+            ? absl::StrFormat("no retry: async retries used up (times=%d > "
+                              "retryTimesWhenSendAsyncFailed=%d): onException",
+                              tmp, allowed)
+            : absl::StrFormat("no retry: budget %d ms left (retry needs > 0): onException",
+                              timeout);
+    const MessageRecord& record = ctx_.recorder.message(msg.index);
+    const std::string& before = record.attempts[static_cast<size_t>(prev_attempt - 1)].decision;
+    if (record.callbacks > 0 && !before.empty()) {
+      decision = before + "; then again (Q9): " + decision;
+    }
+    ctx_.recorder.SetDecision(msg.index, prev_attempt, decision);
+    CallbackOnException(async, e);  // sendCallback.onException(e)
     co_return;
   }
   std::string retry_broker = broker;
@@ -512,7 +662,12 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
       absl::StrFormat("async retry %d of %d to %s (%s) keeping queueId %d", tmp, allowed,
                       retry_broker, addr.value_or("null: name-server channel"), req.queue_id));
   RemotingCommand for_catch = req;
-  TryVoid r = co_await SendMessageAsync(t, addr, retry_broker, timeout, std::move(req), async);
+  TryVoid r = Ok();
+  if (ctx_.profile.async_callback == AsyncCallback::kSucceedOrFail) {
+    r = co_await SendMessageAsync5(t, addr, retry_broker, timeout, std::move(req), async);
+  } else {
+    r = co_await SendMessageAsync(t, addr, retry_broker, timeout, std::move(req), async);
+  }
   if (r.ok()) co_return;
   // 4.9.0 only: sendMessageAsync let the exception out; onExceptionImpl's per-type catch blocks.
   // (4.9.3 still has equivalent blocks, dead behind the catch-all; 4.9.8 and 5.3.3 removed them.)
@@ -531,8 +686,112 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
         co_await OnExceptionImpl(t, retry_broker, timeout, std::move(for_catch), async, e1, true);
         co_return;
       }
-      ResolveFailed(msg, e1);
+      CallbackOnException(async, e1);
   }
+}
+
+// ---- MQClientAPIImpl, 5.3.3 [API@rocketmq-all-5.3.3] -----------------------------------------
+
+Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, std::optional<std::string> addr,
+                                                std::string broker, int64_t timeout,
+                                                RemotingCommand req,
+                                                std::shared_ptr<AsyncSend> async) {
+  const int64_t begin = ctx_.now_ms();
+  const int32_t attempt = req.attempt;
+  RemotingCommand for_retry = req;  // the same request object is re-sent on retry
+  InvokeResultCallback callback = [this, broker, addr, timeout, begin, for_retry, async](
+                                      SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
+    if (r.ok()) {
+      co_await OperationSucceed(ct, r.value(), broker, addr, timeout, begin, for_retry, async);
+    } else {
+      co_await OperationFail(ct, r.ex(), broker, timeout, begin, for_retry, async);
+    }
+  };
+  TryVoid r = co_await remoting_.InvokeAsyncListener(t, addr ? &*addr : nullptr, std::move(req),
+                                                     timeout, std::move(callback));
+  if (r.ok()) co_return Ok();
+  // catch (Exception ex): updateFaultItem(broker, cost, true, false), retry.
+  const ExPtr& e = r.ex();
+  ctx_.recorder.EndAttempt(async->msg.index, attempt, ctx_.sched.now(), ResultName(e), e->message);
+  const int64_t cost = ctx_.now_ms() - begin;
+  UpdateFaultItem(broker, cost, true, async->msg.id, /*reachable=*/false);
+  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(for_retry), async, e, true,
+                           /*from_catch_all=*/true);
+  co_return Ok();
+}
+
+Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
+                                            std::string broker, std::optional<std::string> addr,
+                                            int64_t timeout, int64_t begin, RemotingCommand req,
+                                            std::shared_ptr<AsyncSend> async) {
+  co_await Step(t);
+  const int64_t cost = ctx_.now_ms() - begin;
+  const Message& msg = async->msg;
+  Try<SendResult> r = ProcessSendResponse(broker, resp, addr.value_or("null"));
+  if (r.ok()) {
+    ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
+    CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess
+    UpdateFaultItem(broker, ctx_.now_ms() - begin, false, msg.id, /*reachable=*/true);
+    co_return;
+  }
+  ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(r.ex()),
+                           r.ex()->message);
+  UpdateFaultItem(broker, ctx_.now_ms() - begin, true, msg.id, /*reachable=*/true);
+  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, r.ex(), false);
+}
+
+Task<void> ProducerClient::OperationFail(SimThread& t, ExPtr throwable, std::string broker,
+                                         int64_t timeout, int64_t begin, RemotingCommand req,
+                                         std::shared_ptr<AsyncSend> async) {
+  co_await Step(t);
+  const Message& msg = async->msg;
+  UpdateFaultItem(broker, ctx_.now_ms() - begin, true, msg.id, /*reachable=*/true);
+  const int64_t cost = ctx_.now_ms() - begin;
+  ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), throwable->ClassName(),
+                           throwable->message);
+  ExPtr ex;
+  bool need_retry = true;
+  switch (throwable->cls) {
+    case ExClass::kRemotingSendRequestException:
+      ex = MakeEx(ExClass::kMQClientException, "send request failed", throwable);
+      break;
+    case ExClass::kRemotingTimeoutException:
+      ex = MakeEx(ExClass::kMQClientException, absl::StrCat("wait response timeout, cost=", cost),
+                  throwable);
+      break;
+    default:
+      ex = MakeEx(ExClass::kMQClientException, "unknown reason", throwable);
+      need_retry = throwable->cls != ExClass::kRemotingTooMuchRequestException;
+      break;
+  }
+  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, ex, need_retry);
+}
+
+// ---- LatencyFaultToleranceImpl detector, 5.3.3 ----------------------------------------------
+
+Task<void> ProducerClient::DetectorRound(SimThread& t) {
+  // Resolver: mQClientFactory.findBrokerAddressInPublish(name)
+  MQFaultStrategy::Resolve resolve = [this](const std::string& broker) {
+    return FindBrokerAddressInPublish(broker);
+  };
+  // ServiceDetector: getMaxOffset(endpoint, (first publish topic, null broker, queue 0),
+  // detectTimeout) by invokeSync; any exception means "not OK".
+  MQFaultStrategy::Detect detect = [this](SimThread& dt, std::string addr) -> Task<bool> {
+    if (topic_publish_info_table_.empty()) co_return false;
+    RemotingCommand req;
+    req.type = RemotingCommand::Type::kGetMaxOffset;
+    req.topic = topic_publish_info_table_.begin()->first;
+    req.queue_id = 0;
+    req.opaque = remoting_.NextOpaque();
+    Try<RemotingCommand> r = co_await remoting_.InvokeSync(dt, &addr, std::move(req),
+                                                           ctx_.settings.detect_timeout.floor_ms());
+    co_return r.ok() && r.value().code == code::kSuccess;
+  };
+  std::function<void(std::string)> log = [this](std::string line) {
+    Log("detector", "", std::move(line));
+  };
+  co_await fault_.DetectByOneRound(t, ctx_.settings.detect_interval.floor_ms(), resolve, detect,
+                                   log);
 }
 
 // ---- MQClientInstance -----------------------------------------------------------------------
@@ -584,7 +843,7 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
     std::shared_ptr<TopicPublishInfo> info = BuildTopicPublishInfo(
         topic, route, ctx_.seed,
         absl::StrCat(ctx_.actor(), "/tpi:", topic, "#", route_version_),
-        ctx_.profile.thread_index_overflow);
+        ctx_.profile.thread_index_overflow, ctx_.profile.thread_index_start);
     info->have_topic_router_info = true;
     info->version = route_version_;
     topic_publish_info_table_[topic] = info;

@@ -1,5 +1,7 @@
 // One simulated producer client: MQClientInstance + DefaultMQProducerImpl + MQClientAPIImpl,
-// ported from rocketmq-all-4.9.0 / 4.9.3 with every version difference asked of the Profile.
+// ported from rocketmq-all-4.9.0 / 4.9.3 / 4.9.8 / 5.3.3 with every version difference asked of
+// the Profile (5.3.3 adds operationSucceed/operationFail, the per-request budget cap, async
+// backpressure on the caller thread and the latency detector).
 //
 // The send path reads like upstream: sendDefaultImpl (loop, budget, callTimeout, fault updates,
 // exception classification, "Send [N] times" message), sendKernelImpl, sendMessage,
@@ -60,6 +62,13 @@ class ProducerClient {
   void SendAsync(Message msg);
   // sendOneway(msg): blocks `caller` while connecting and writing.
   Task<void> SendOneway(SimThread& caller, Message msg);
+  // 5.3.3 send(msg, callback) with enableBackpressureForAsyncMode: the caller thread waits for the
+  // count and size semaphores before handing the send over (a rejected submit runs it inline).
+  Task<void> SendAsyncFromCaller(SimThread& caller, Message msg);
+  // Whether async sends must come from a caller thread (SendAsyncFromCaller).
+  bool AsyncSendBlocksCaller() const {
+    return ctx_.profile.async_backpressure && ctx_.settings.enable_backpressure_for_async_mode;
+  }
 
   const ClientContext& context() const { return ctx_; }
   MQFaultStrategy& fault_strategy() { return fault_; }
@@ -75,10 +84,11 @@ class ProducerClient {
     ctx_.Log(std::move(kind), msg, std::move(text));
   }
   int64_t UpdateFaultItem(const std::string& broker, int64_t latency_ms, bool isolation,
-                          const std::string& msg_id);
+                          const std::string& msg_id, bool reachable = true);
   MQFaultStrategy::Selection SelectOneMessageQueue(SimThread& t, TopicPublishInfo& tp,
                                                    const std::string* last,
-                                                   const std::string& msg_id);
+                                                   const std::string& msg_id,
+                                                   bool reset_index = false);
 
   // DefaultMQProducerImpl.
   Task<SendOutcome> SendDefaultImpl(SimThread& t, const Message& msg, CommunicationMode mode,
@@ -106,6 +116,25 @@ class ProducerClient {
                              bool need_retry, bool from_catch_all = false);
   Try<SendResult> ProcessSendResponse(const std::string& broker, const RemotingCommand& resp,
                                       const std::string& addr);
+  // 5.3.3 sendMessageAsync and its InvokeCallback.
+  Task<TryVoid> SendMessageAsync5(SimThread& t, std::optional<std::string> addr,
+                                  std::string broker, int64_t timeout_ms, RemotingCommand req,
+                                  std::shared_ptr<AsyncSend> async);
+  Task<void> OperationSucceed(SimThread& t, RemotingCommand resp, std::string broker,
+                              std::optional<std::string> addr, int64_t timeout_ms,
+                              int64_t begin_ms, RemotingCommand req,
+                              std::shared_ptr<AsyncSend> async);
+  Task<void> OperationFail(SimThread& t, ExPtr throwable, std::string broker, int64_t timeout_ms,
+                           int64_t begin_ms, RemotingCommand req,
+                           std::shared_ptr<AsyncSend> async);
+  // The application's SendCallback (5.3.3: through BackpressureSendCallBack, which releases the
+  // backpressure permits on every call, quirk Q9 included).
+  void CallbackOnSuccess(const std::shared_ptr<AsyncSend>& async, const SendResult* r);
+  void CallbackOnException(const std::shared_ptr<AsyncSend>& async, const ExPtr& e);
+  // The async sender executor's runnable for one send.
+  core::Job AsyncSendJob(std::shared_ptr<AsyncSend> async, int64_t begin, int64_t timeout);
+  // 5.3.3 latency detector round (LatencyFaultToleranceScheduledThread).
+  Task<void> DetectorRound(SimThread& t);
   // MQClientInstance.
   Task<Try<bool>> UpdateTopicRouteInfoFromNameServer(SimThread& t, const std::string& topic,
                                                      bool is_default);
@@ -123,6 +152,10 @@ class ProducerClient {
   core::Executor async_executor_;
   core::ScheduledExecutor scheduled_;
   core::Semaphore lock_namesrv_;
+  // 5.3.3 DefaultMQProducerImpl semaphoreAsyncSendNum / semaphoreAsyncSendSize (fair).
+  std::unique_ptr<core::Semaphore> backpressure_num_;
+  std::unique_ptr<core::Semaphore> backpressure_size_;
+  std::unique_ptr<core::ScheduledExecutor> detector_;
   std::map<std::string, std::shared_ptr<TopicPublishInfo>> topic_publish_info_table_;
   std::map<std::string, TopicRouteData> topic_route_table_;
   std::map<std::string, std::map<int64_t, std::string>> broker_addr_table_;

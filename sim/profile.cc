@@ -69,6 +69,42 @@ std::vector<SettingInfo> MakeSettings() {
        [](ProducerSettings& s, const SettingValue& v) {
          s.retry_response_codes = std::get<std::vector<int32_t>>(v);
        }},
+      // 5.3.3 only.
+      {"start_detector_enable", T::kBool, "ClientConfig.startDetectorEnable (5.x)", {"5.3.3"}, 0,
+       1, [](ProducerSettings& s, const SettingValue& v) { s.start_detector_enable = Bool(v); }},
+      {"detect_timeout", T::kDuration, "ClientConfig.detectTimeout (5.x)", {"5.3.3"}, 0, kOneDayMs,
+       [](ProducerSettings& s, const SettingValue& v) { s.detect_timeout = Dur(v); }},
+      {"detect_interval", T::kDuration, "ClientConfig.detectInterval (5.x)", {"5.3.3"}, 0,
+       kOneDayMs,
+       [](ProducerSettings& s, const SettingValue& v) { s.detect_interval = Dur(v); }},
+      {"send_msg_max_timeout_per_request", T::kDuration,
+       "DefaultMQProducer.sendMsgMaxTimeoutPerRequest (5.x; unset = -1, off)", {"5.3.3"}, 0,
+       kOneDayMs,
+       [](ProducerSettings& s, const SettingValue& v) {
+         s.send_msg_max_timeout_per_request_ms = Dur(v).floor_ms();
+       }},
+      {"enable_backpressure_for_async_mode", T::kBool,
+       "DefaultMQProducer.enableBackpressureForAsyncMode (5.x)", {"5.3.3"}, 0, 1,
+       [](ProducerSettings& s, const SettingValue& v) {
+         s.enable_backpressure_for_async_mode = Bool(v);
+       }},
+      {"back_pressure_for_async_send_num", T::kInt,
+       "DefaultMQProducer.backPressureForAsyncSendNum (5.x; at least 10 is used)", {"5.3.3"}, 1,
+       INT32_MAX,
+       [](ProducerSettings& s, const SettingValue& v) {
+         s.back_pressure_for_async_send_num = Int(v);
+       }},
+      {"back_pressure_for_async_send_size", T::kInt,
+       "DefaultMQProducer.backPressureForAsyncSendSize (5.x; bytes, at least 1 MiB is used)",
+       {"5.3.3"}, 1, INT32_MAX,
+       [](ProducerSettings& s, const SettingValue& v) {
+         s.back_pressure_for_async_send_size = Int(v);
+       }},
+      {"enable_reconnect_for_go_away", T::kBool, "NettyClientConfig.enableReconnectForGoAway (5.x)",
+       {"5.3.3"}, 0, 1,
+       [](ProducerSettings& s, const SettingValue& v) {
+         s.enable_reconnect_for_go_away = Bool(v);
+       }},
   };
 }
 
@@ -85,6 +121,31 @@ Profile Make490() {
   p.queue_id_by_broker_requires_write_perm = false;
   p.thread_index_overflow = ThreadIndexOverflow::kAbsReverses;
   p.call_timeout_text_has_addr = false;
+  p.async_connect = AsyncConnect::kBlocking;
+  p.async_callback = AsyncCallback::kOperationComplete;
+  p.async_retry_requires_budget = false;
+  p.client_exception_isolates = true;
+  p.fault_item_update = FaultItemUpdate::kOverwrite;
+  p.latency_table = LatencyTable::k49x;
+  p.fault_selection = FaultSelection::kAvailableThenNotBestBroker;
+  p.reset_index_on_retry = false;
+  p.thread_index_start = ThreadIndexStart::kAbsNextInt;
+  p.close_socket_if_timeout_gated = false;
+  p.fail_fast_on_peer_close = false;
+  p.timeout_scanner = TimeoutScanner::kTimerFixedRate;
+  p.oneway_connect_async = false;
+  p.sync_uses_async_semaphore = false;
+  p.namesrv_channel = NamesrvChannel::kTryEachBlocking;
+  p.tbw102_placeholder = true;
+  p.per_request_timeout_cap = false;
+  p.async_backpressure = false;
+  p.latency_detector = false;
+  p.go_away_handling = false;
+  p.namesrv_scan = NamesrvScan::kFirst5sEvery10s;
+  p.namesrv_answers_unsupported = false;
+  p.broker_page_cache_busy_code = 1;  // SYSTEM_ERROR
+  p.broker_bad_queue_id_code = 1;     // SYSTEM_ERROR
+  p.netty_version = "4.0.42.Final";
   p.defaults.client_close_socket_if_timeout = false;  // NettyClientConfig@4.9.0
   return p;
 }
@@ -98,6 +159,7 @@ Profile Make493() {
   p.async_retry_catch = AsyncRetryCatch::kCatchAllInSendMessageAsync;
   p.retry_code_source = RetryCodeSource::kConfigurableSet;
   p.call_timeout_text_has_addr = true;
+  p.netty_version = "4.1.65.Final";
   p.defaults.client_close_socket_if_timeout = true;  // NettyClientConfig@4.9.3 (property default)
   return p;
 }
@@ -124,6 +186,51 @@ Profile Make498() {
   return p;
 }
 
+// rocketmq-all-5.3.3, the current line. Every field below is asked where the 5.3.3 source
+// differs from 4.9.8; rocketmq-behaviour.md §11 is the summary.
+Profile Make533() {
+  Profile p = Make498();
+  p.name = "5.3.3";
+  p.upstream_tag = "rocketmq-all-5.3.3";
+  p.summary = "async connect listener, failFast on FIN, filters + reachable, 10 s isolation, Q9";
+  // invokeAsync/invokeOneway attach a listener to getAndCreateChannelAsync's future
+  // [NRC@5.3.3 invokeAsync, invokeOneway].
+  p.async_connect = AsyncConnect::kListener;
+  p.oneway_connect_async = true;
+  // operationSucceed / operationFail [API@5.3.3 sendMessageAsync].
+  p.async_callback = AsyncCallback::kSucceedOrFail;
+  p.async_sync_throw = AsyncSyncThrow::kCaughtAndRetried;  // its own catch-all remains
+  // `needRetry && tmp <= timesTotal && timeoutMillis > 0` [API@5.3.3 onExceptionImpl].
+  p.async_retry_requires_budget = true;
+  // catch (MQClientException e): updateFaultItem(…, false, true) [DMPI@5.3.3 sendDefaultImpl].
+  p.client_exception_isolates = false;
+  // FaultItem.updateNotAvailableDuration + setReachable [LFT@5.3.3].
+  p.fault_item_update = FaultItemUpdate::kExtendOnlyWithReachable;
+  p.latency_table = LatencyTable::k5x;                 // [MFS@5.3.3]
+  p.fault_selection = FaultSelection::kFilters;        // [MFS@5.3.3 selectOneMessageQueue]
+  p.reset_index_on_retry = true;                       // [DMPI@5.3.3, MFS@5.3.3]
+  p.thread_index_start = ThreadIndexStart::kNextInt;   // [TLI@5.3.3]
+  p.queue_id_by_broker_requires_write_perm = false;    // getQueueIdByBroker is gone (n/a)
+  p.close_socket_if_timeout_gated = true;              // [NRC@5.3.3 invokeSync]
+  p.fail_fast_on_peer_close = true;                    // [NRC@5.3.3 channelInactive]
+  p.timeout_scanner = TimeoutScanner::kWheelFixedDelay;  // [NRC@5.3.3 start]
+  p.sync_uses_async_semaphore = true;                  // [NRA@5.3.3 invokeSyncImpl, invoke0]
+  p.namesrv_channel = NamesrvChannel::kChooseOneAsync;   // [NRC@5.3.3]
+  p.tbw102_placeholder = false;                        // [DMPI@5.3.3 start]
+  p.per_request_timeout_cap = true;                    // [DMPI@5.3.3 sendDefaultImpl]
+  p.async_backpressure = true;                         // [DMPI@5.3.3 executeAsyncMessageSend]
+  p.latency_detector = true;                           // [LFT@5.3.3 startDetector]
+  p.go_away_handling = true;                           // [NRC@5.3.3 invokeImpl]
+  p.namesrv_scan = NamesrvScan::kFirst5msEvery5s;      // [NSCTL@5.3.3, NSCFG@5.3.3]
+  p.namesrv_answers_unsupported = true;                // [namesrv DefaultRequestProcessor@5.3.3]
+  p.broker_page_cache_busy_code = 2;                   // SYSTEM_BUSY [SMP@5.3.3]
+  p.broker_bad_queue_id_code = 29;                     // INVALID_PARAMETER [ASMP@5.3.3]
+  p.netty_version = "4.1.114.Final";
+  // DefaultMQProducer.retryResponseCodes adds SYSTEM_BUSY and GO_AWAY [DMP@5.3.3].
+  p.defaults.retry_response_codes = {17, 14, 1, 2, 16, 204, 205, 1500};
+  return p;
+}
+
 }  // namespace
 
 bool SettingInfo::AvailableIn(std::string_view profile) const {
@@ -146,8 +253,9 @@ const std::vector<const Profile*>& AllProfiles() {
   static const Profile* p490 = new Profile(Make490());
   static const Profile* p493 = new Profile(Make493());
   static const Profile* p498 = new Profile(Make498());
+  static const Profile* p533 = new Profile(Make533());
   static const std::vector<const Profile*>* all =
-      new std::vector<const Profile*>{p490, p493, p498};
+      new std::vector<const Profile*>{p490, p493, p498, p533};
   return *all;
 }
 

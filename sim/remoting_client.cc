@@ -16,15 +16,32 @@ RemotingClient::RemotingClient(ClientContext& ctx, std::vector<std::string> name
       semaphore_async_(ctx.sched, ctx.settings.client_async_semaphore_value),
       semaphore_oneway_(ctx.sched, ctx.settings.client_oneway_semaphore_value),
       callback_executor_(ctx.sched, ctx.scope, "NettyClientPublicExecutor_",
-                         ctx.settings.client_callback_executor_threads, SIZE_MAX) {
-  // namesrvIndex = Math.abs(new Random().nextInt() % 999) % 999 [NRC initValueIndex].
+                         ctx.settings.client_callback_executor_threads, SIZE_MAX),
+      event_loop_(ctx.sched, ctx.scope, "NettyClientSelector_", 1, SIZE_MAX) {
   core::Rng rng = core::Rng::ForStream(ctx.seed, ctx.id + "/namesrvIndex");
-  namesrv_index_ = java::Rem(java::Abs(java::Rem(rng.NextJavaInt(), 999)), 999);
+  if (ctx.profile.namesrv_channel == NamesrvChannel::kChooseOneAsync) {
+    namesrv_index_ = rng.NextJavaInt(999);  // new Random().nextInt(999) [NRC@5.3.3 initValueIndex]
+  } else {
+    // namesrvIndex = Math.abs(new Random().nextInt() % 999) % 999 [NRC initValueIndex].
+    namesrv_index_ = java::Rem(java::Abs(java::Rem(rng.NextJavaInt(), 999)), 999);
+  }
 }
 
 void RemotingClient::Start() {
+  if (ctx_.profile.timeout_scanner == TimeoutScanner::kWheelFixedDelay) {
+    // HashedWheelTimer (tick 100 ms): newTimeout(task, 3000 ms) fires on the tick that ends at
+    // 3100 ms; the task re-arms newTimeout(this, 1000 ms) in finally, which fires 1100 ms later
+    // (rocketmq-behaviour.md §4.3, measured) [NRC@5.3.3 start].
+    ctx_.sched.ScheduleAfter(SimDuration::Millis(3100), [this] { ScanOnWheel(); });
+    return;
+  }
   ctx_.sched.SchedulePeriodic(ctx_.sched.now() + SimDuration::Millis(3000),
                               SimDuration::Millis(1000), [this] { ScanResponseTable(); });
+}
+
+void RemotingClient::ScanOnWheel() {
+  ScanResponseTable();
+  ctx_.sched.ScheduleAfter(SimDuration::Millis(1100), [this] { ScanOnWheel(); });
 }
 
 Task<void> RemotingClient::Resumed(SimThread& t) {
@@ -83,32 +100,7 @@ Task<std::shared_ptr<Channel>> RemotingClient::CreateChannel(SimThread& t, const
   }
   std::shared_ptr<ConnectFuture> future;
   if (create_new) {
-    future = std::make_shared<ConnectFuture>(ctx_.sched);
-    channel_tables_[addr] = ChannelWrapper{future};
-    ctx_.Log("connect", "", "connect to " + addr);
-    std::weak_ptr<ConnectFuture> weak = future;
-    ctx_.net.Connect(this, ctx_.group, ctx_.actor(), addr,
-                     [this, weak, addr](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
-                       auto f = weak.lock();
-                       if (!f || f->done) {
-                         if (ch) ctx_.net.CloseFromClient(ch);  // Netty gave up on it already
-                         return;
-                       }
-                       f->done = true;
-                       if (r == Network::ConnectResult::kConnected) f->channel = ch;
-                       ctx_.Log("connect_result", "",
-                                addr + (ch ? ": connected" : ": connection refused"));
-                       f->latch.CountDown();
-                     });
-    // Netty's CONNECT_TIMEOUT_MILLIS fails a connect that has not completed.
-    std::string target = addr;
-    ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak, target] {
-      auto f = weak.lock();
-      if (!f || f->done) return;
-      f->done = true;
-      ctx_.Log("connect_result", "", target + ": connect timed out");
-      f->latch.CountDown();
-    });
+    future = StartConnect(addr);
   } else {
     future = it->second.future;
   }
@@ -117,6 +109,52 @@ Task<std::shared_ptr<Channel>> RemotingClient::CreateChannel(SimThread& t, const
   co_await Resumed(t);
   if (done && future->channel && future->channel->active()) co_return future->channel;
   co_return nullptr;
+}
+
+std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
+    const std::string& addr) {
+  auto future = std::make_shared<ConnectFuture>(ctx_.sched);
+  channel_tables_[addr] = ChannelWrapper{future};
+  ctx_.Log("connect", "", "connect to " + addr);
+  std::weak_ptr<ConnectFuture> weak = future;
+  ctx_.net.Connect(this, ctx_.group, ctx_.actor(), addr,
+                   [this, weak, addr](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
+                     auto f = weak.lock();
+                     if (!f || f->done) {
+                       if (ch) ctx_.net.CloseFromClient(ch);  // Netty gave up on it already
+                       return;
+                     }
+                     f->done = true;
+                     if (r == Network::ConnectResult::kConnected) f->channel = ch;
+                     ctx_.Log("connect_result", "",
+                              addr + (ch ? ": connected" : ": connection refused"));
+                     CompleteConnect(f);
+                   });
+  // Netty's CONNECT_TIMEOUT_MILLIS fails a connect that has not completed.
+  std::string target = addr;
+  ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak, target] {
+    auto f = weak.lock();
+    if (!f || f->done) return;
+    f->done = true;
+    ctx_.Log("connect_result", "", target + ": connect timed out");
+    CompleteConnect(f);
+  });
+  return future;
+}
+
+void RemotingClient::CompleteConnect(const std::shared_ptr<ConnectFuture>& f) {
+  f->latch.CountDown();
+  std::vector<core::Job> listeners;
+  listeners.swap(f->listeners);
+  for (core::Job& job : listeners) event_loop_.Submit(std::move(job));
+}
+
+void RemotingClient::AddListener(const std::shared_ptr<ConnectFuture>& f, core::Job listener) {
+  if (f->done) {
+    event_loop_.Submit(std::move(listener));
+  } else {
+    f->listeners.push_back(std::move(listener));
+  }
 }
 
 void RemotingClient::CloseChannel(const std::string& addr, const std::shared_ptr<Channel>& ch) {
@@ -214,6 +252,25 @@ void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingComm
 }
 
 void RemotingClient::OnPeerClosed(const std::shared_ptr<Channel>& ch) {
+  if (ctx_.profile.fail_fast_on_peer_close) {
+    // NettyConnectManageHandler.channelInactive -> closeChannel(channel): only a channel still in
+    // the channel table is removed and closed through the pipeline, whose close() runs failFast
+    // (the handlers are still attached while channelInactive runs) [NRC@5.3.3].
+    for (auto it = channel_tables_.begin(); it != channel_tables_.end(); ++it) {
+      if (it->second.future->channel == ch) {
+        channel_tables_.erase(it);
+        ctx_.Log("channel_inactive", "",
+                 ch->addr() + ": peer closed the connection (FIN); channelInactive closes it, "
+                              "pending requests fail fast");
+        FailFast(ch);
+        return;
+      }
+    }
+    ctx_.Log("channel_inactive", "",
+             ch->addr() + ": peer closed a connection no longer in the channel table; nothing "
+                          "fails fast");
+    return;
+  }
   ctx_.Log("channel_inactive", "",
            ch->addr() + ": peer closed the connection (FIN); 4.9.x fails no pending request");
 }
@@ -225,6 +282,9 @@ void RemotingClient::OnPeerReset(const std::shared_ptr<Channel>& ch) {
 
 Task<Try<RemotingCommand>> RemotingClient::InvokeSync(SimThread& t, const std::string* addr,
                                                       RemotingCommand req, int64_t timeout_ms) {
+  if (ctx_.profile.sync_uses_async_semaphore) {
+    co_return co_await InvokeSyncViaInvokeImpl(t, addr, std::move(req), timeout_ms);
+  }
   int64_t begin = ctx_.now_ms();
   bool ns_failed = false;
   std::shared_ptr<Channel> ch = co_await GetAndCreateChannel(t, addr, &ns_failed);
@@ -331,6 +391,9 @@ Task<TryVoid> RemotingClient::InvokeAsync(SimThread& t, const std::string* addr,
 
 Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr,
                                            RemotingCommand req, int64_t timeout_ms) {
+  if (ctx_.profile.oneway_connect_async) {
+    co_return co_await InvokeOnewayListener(t, addr, std::move(req), timeout_ms);
+  }
   bool ns_failed = false;
   std::shared_ptr<Channel> ch = co_await GetAndCreateChannel(t, addr, &ns_failed);
   if (ns_failed) {
@@ -362,6 +425,310 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
   }
   semaphore_oneway_.Release();
   co_return Ok();
+}
+
+
+// ---- 5.3.3 [NRC, NRA, RF @ rocketmq-all-5.3.3] ------------------------------------------------
+
+namespace {
+// Channel.remoteAddress().toString() of a connected channel to an IP literal: "/10.0.0.1:10911".
+std::string RemoteAddress(const std::shared_ptr<Channel>& ch) { return "/" + ch->addr(); }
+
+// The CompletableFuture a 5.3.3 invokeSync waits on (get(timeout)).
+struct SyncWaiter {
+  explicit SyncWaiter(core::Scheduler& s) : latch(s, 1) {}
+  core::Latch latch;
+  std::optional<Try<RemotingCommand>> result;
+};
+}  // namespace
+
+std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChannelAsync(
+    const std::string* addr) {
+  std::string target;
+  if (addr == nullptr) {
+    // getAndCreateNameserverChannelAsync: the chosen name server if its channel is OK, else the
+    // next one by namesrvIndex (no loop over the list; the connect is only started).
+    if (!namesrv_chosen_.empty()) {
+      auto it = channel_tables_.find(namesrv_chosen_);
+      if (it != channel_tables_.end() && it->second.IsOK()) return it->second.future;
+    }
+    if (namesrv_addrs_.empty()) return nullptr;
+    namesrv_index_ = java::Increment(namesrv_index_);
+    int32_t index = java::Rem(java::Abs(namesrv_index_), static_cast<int32_t>(namesrv_addrs_.size()));
+    if (index < 0) index = 0;  // Math.abs(MIN_VALUE): not reached in a run
+    std::string new_addr = namesrv_addrs_[static_cast<size_t>(index)];
+    if (new_addr != namesrv_chosen_) {
+      ctx_.Log("namesrv_chosen", "", "new name server is chosen: " + new_addr);
+    }
+    namesrv_chosen_ = new_addr;
+    target = new_addr;
+  } else {
+    target = *addr;
+  }
+  // createChannelAsync: an OK or still-connecting wrapper is reused; a finished dead one replaced.
+  auto it = channel_tables_.find(target);
+  if (it != channel_tables_.end()) {
+    if (it->second.IsOK() || !it->second.future->done) return it->second.future;
+    channel_tables_.erase(it);
+  }
+  return StartConnect(target);
+}
+
+Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
+                                   int64_t timeout_ms, InvokeResultCallback done) {
+  const int64_t begin = ctx_.now_ms();
+  bool acquired = co_await semaphore_async_.TryAcquire(SimDuration::Millis(timeout_ms));
+  if (!acquired) {
+    if (timeout_ms <= 0) {
+      co_await done(t, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                              "invokeAsyncImpl invoke too fast"));
+      co_return;
+    }
+    co_await done(t, MakeEx(ExClass::kRemotingTimeoutException,
+                            absl::StrFormat("invokeAsyncImpl tryAcquire semaphore timeout, %dms, "
+                                            "waiting thread nums: %d semaphoreAsyncValue: %d",
+                                            timeout_ms, semaphore_async_.queue_length(),
+                                            semaphore_async_.available())));
+    co_return;
+  }
+  const int64_t cost = ctx_.now_ms() - begin;
+  if (timeout_ms < cost) {
+    semaphore_async_.Release();
+    co_await done(t, MakeEx(ExClass::kRemotingTimeoutException, "invokeAsyncImpl call timeout"));
+    co_return;
+  }
+  auto rf = std::make_shared<ResponseFuture>(ctx_.sched);
+  rf->opaque = req.opaque;
+  rf->channel = ch;
+  rf->timeout_ms = timeout_ms - cost;
+  rf->begin_ms = ctx_.now_ms();
+  rf->release_to = &semaphore_async_;
+  // ResponseFuture.executeInvokeCallback -> the future's InvokeCallback: operationSucceed completes
+  // it with the response, operationFail exceptionally.
+  rf->callback = [this, done](SimThread& ct, std::shared_ptr<ResponseFuture> f) -> Task<void> {
+    if (f->response) {
+      co_await done(ct, *f->response);
+    } else if (!f->send_request_ok) {
+      co_await done(ct, MakeEx(ExClass::kRemotingSendRequestException,
+                               "send request to <" + RemoteAddress(f->channel) + "> failed"));
+    } else {
+      // isTimeout() holds for everything the scanner removes (no other way here leaves a future
+      // without a response and with sendRequestOK).
+      co_await done(ct, MakeEx(ExClass::kRemotingTimeoutException,
+                               absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
+                                               RemoteAddress(f->channel), f->timeout_ms)));
+    }
+  };
+  response_table_[req.opaque] = rf;
+  const int32_t opaque = req.opaque;
+  if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
+}
+
+Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
+                                      RemotingCommand req, int64_t timeout_ms,
+                                      InvokeResultCallback done) {
+  if (!ctx_.profile.go_away_handling) {
+    co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
+    co_return;
+  }
+  const int64_t start = ctx_.now_ms();  // the Stopwatch
+  RemotingCommand retry = req;
+  auto on_first = [this, ch, retry, timeout_ms, start, done](
+                      SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
+    if (!r.ok() || r.value().code != 1500) {
+      co_await done(ct, std::move(r));
+      co_return;
+    }
+    const std::string remote = ch->addr();
+    ctx_.Log("go_away", retry.msg_id, "GO_AWAY from " + remote);
+    if (ctx_.settings.enable_reconnect_for_go_away) {
+      auto it = channel_tables_.find(remote);
+      if (it != channel_tables_.end()) {
+        if (it->second.future->channel == ch) {
+          // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
+          // channel stays open for the requests still on it.
+          ctx_.Log("go_away", retry.msg_id, "reconnect to " + remote + " (enableReconnectForGoAway)");
+          StartConnect(remote);
+        }
+        std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
+        if (next->channel != ch) {
+          retry.opaque = NextOpaque();  // a new request command: a new opaque
+          AddListener(next, [this, next, retry, timeout_ms, start, done,
+                             remote](SimThread& el) -> Task<void> {
+            if (!next->channel) {
+              // convertChannelFutureToCompletableFuture builds RemotingConnectException from
+              // channel.remoteAddress().toString(); an unconnected channel has no remote address,
+              // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
+              ctx_.Log("go_away", retry.msg_id,
+                       "reconnect to " + remote + " failed: the re-send never completes");
+              co_return;
+            }
+            const int64_t duration = ctx_.now_ms() - start;
+            ctx_.Log("go_away", retry.msg_id, "re-send once on the new channel to " + remote);
+            InvokeResultCallback second = [done, remote](SimThread& c2,
+                                                         Try<RemotingCommand> r2) -> Task<void> {
+              if (r2.ok() && r2.value().code == 1500) {
+                r2 = MakeEx(ExClass::kRemotingSendRequestException,
+                            "send request to </" + remote + "> failed",
+                            MakeEx(ExClass::kRemotingSendRequestException,
+                                   "Receive GO_AWAY twice"));
+              }
+              co_await done(c2, std::move(r2));
+            };
+            co_await Invoke0(el, next->channel, retry, timeout_ms - duration, second);
+          });
+          co_return;
+        }
+      }
+    }
+    co_await done(ct, MakeEx(ExClass::kRemotingSendRequestException,
+                             "send request to </" + remote + "> failed",
+                             MakeEx(ExClass::kRemotingSendRequestException, "Receive GO_AWAY")));
+  };
+  co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+}
+
+Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::string* addr,
+                                                  RemotingCommand req, int64_t timeout_ms,
+                                                  InvokeResultCallback cb) {
+  const int64_t begin = ctx_.now_ms();
+  std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
+  const std::string addr_text = AddrText(addr);
+  if (!future) {
+    co_await cb(t, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+    co_return Ok();
+  }
+  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  auto request = std::make_shared<RemotingCommand>(std::move(req));
+  AddListener(future, [this, future, request, timeout_ms, begin, cb, addr_text,
+                       table_addr](SimThread& el) -> Task<void> {
+    std::shared_ptr<Channel> ch = future->channel;
+    if (!ch) {
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      co_return;
+    }
+    if (!ch->active()) {
+      CloseChannel(table_addr, ch);
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      co_return;
+    }
+    const int64_t cost = ctx_.now_ms() - begin;
+    if (timeout_ms < cost) {
+      // Quirk Q9: operationFail, and the code still goes on to invokeAsyncImpl below.
+      co_await cb(el, MakeEx(ExClass::kRemotingTooMuchRequestException,
+                             "invokeAsync call the addr[" + ch->addr() + "] timeout"));
+    }
+    co_await InvokeImpl(el, ch, *request, timeout_ms - cost, cb);
+  });
+  co_return Ok();
+}
+
+Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::string* addr,
+                                                   RemotingCommand req, int64_t timeout_ms) {
+  (void)t;
+  std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
+  const std::string addr_text = AddrText(addr);
+  if (!future) {
+    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed");
+  }
+  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  auto request = std::make_shared<RemotingCommand>(std::move(req));
+  request->oneway = true;
+  AddListener(future, [this, future, request, timeout_ms, addr_text,
+                       table_addr](SimThread& el) -> Task<void> {
+    (void)el;
+    std::shared_ptr<Channel> ch = future->channel;
+    if (!ch) {
+      ctx_.Log("request_dropped", request->msg_id,
+               "oneway to " + addr_text + " dropped: connect failed (nothing is reported)");
+      co_return;
+    }
+    if (!ch->active()) {
+      CloseChannel(table_addr, ch);
+      ctx_.Log("request_dropped", request->msg_id,
+               "oneway to " + addr_text + " dropped: channel inactive (nothing is reported)");
+      co_return;
+    }
+    bool acquired = co_await semaphore_oneway_.TryAcquire(SimDuration::Millis(timeout_ms));
+    if (!acquired) {
+      ctx_.Log("request_dropped", request->msg_id,
+               "oneway to " + addr_text + " dropped: semaphore (thrown inside the listener)");
+      co_return;
+    }
+    if (!ctx_.net.SendRequest(ch, *request)) {
+      ctx_.Log("request_write_failed", request->msg_id,
+               "oneway write to " + ch->addr() + " failed (logged only)");
+    }
+    semaphore_oneway_.Release();
+  });
+  co_return Ok();
+}
+
+Task<Try<RemotingCommand>> RemotingClient::InvokeSyncViaInvokeImpl(SimThread& t,
+                                                                   const std::string* addr,
+                                                                   RemotingCommand req,
+                                                                   int64_t timeout_ms) {
+  // Locals live at function scope and no co_await sits inside a nested block's declarations:
+  // GCC 12 destroys such coroutine locals too early.
+  const int64_t begin = ctx_.now_ms();
+  std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
+  std::shared_ptr<Channel> ch;
+  std::shared_ptr<SyncWaiter> w;
+  ExPtr timeout_ex;
+  int64_t left = 0;
+  bool should_close = true;
+  // channelFuture.awaitUninterruptibly(): no timeout of its own (Netty's connect timeout).
+  if (future && !future->done) {
+    co_await future->latch.Wait();
+    co_await Resumed(t);
+  }
+  if (future) ch = future->channel;
+  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  if (!ch || !ch->active()) {
+    if (ch) CloseChannel(table_addr, ch);
+    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + AddrText(addr) + " failed");
+  }
+  left = timeout_ms - (ctx_.now_ms() - begin);
+  if (left <= 0) {
+    timeout_ex = MakeEx(ExClass::kRemotingTimeoutException,
+                        "invokeSync call the addr[" + ch->addr() + "] timeout");
+  } else {
+    w = std::make_shared<SyncWaiter>(ctx_.sched);
+  }
+  if (w) {
+    // A named callback: GCC 12 mis-handles a capturing lambda written inside a co_await
+    // expression (the capture outlives nothing it should).
+    InvokeResultCallback complete = [w](SimThread&, Try<RemotingCommand> r) -> Task<void> {
+      if (!w->result) {
+        w->result = std::move(r);
+        w->latch.CountDown();
+      }
+      co_return;
+    };
+    co_await InvokeImpl(t, ch, std::move(req), left, complete);
+    // CompletableFuture.get(left): the wait starts once invokeImpl has returned.
+    if (!w->latch.released()) {
+      co_await w->latch.Wait(SimDuration::Millis(left));
+      co_await Resumed(t);
+    }
+    if (w->result && w->result->ok()) co_return w->result->value();
+    if (w->result) {
+      // ExecutionException -> RemotingSendRequestException(remote address, cause)
+      ExPtr ex = MakeEx(ExClass::kRemotingSendRequestException,
+                        "send request to <" + RemoteAddress(ch) + "> failed", w->result->ex());
+      CloseChannel(table_addr, ch);
+      co_return ex;
+    }
+    timeout_ex = MakeEx(ExClass::kRemotingTimeoutException,
+                        absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
+                                        RemoteAddress(ch), left));
+  }
+  // catch (RemotingTimeoutException): avoid closing a channel whose connect used up the budget.
+  if (ctx_.profile.close_socket_if_timeout_gated) {
+    should_close = left > 100 || left > timeout_ms / 4;
+  }
+  if (ctx_.settings.client_close_socket_if_timeout && should_close) CloseChannel(table_addr, ch);
+  co_return timeout_ex;
 }
 
 }  // namespace rmqsim::sim

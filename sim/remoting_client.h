@@ -1,4 +1,8 @@
-// NettyRemotingClient / NettyRemotingAbstract, 4.9.x [NRC, NRA, RF @ rocketmq-all-4.9.0, 4.9.3].
+// NettyRemotingClient / NettyRemotingAbstract, 4.9.x [NRC, NRA, RF @ rocketmq-all-4.9.0, 4.9.3],
+// plus the 5.3.3 paths the profile selects (rocketmq-behaviour.md §4.5): connects through a
+// listener on the connect future run on the Netty event loop ("NettyClientSelector_1"),
+// invokeSync through invokeImpl/invoke0 (async semaphore, CompletableFuture), GO_AWAY handling,
+// failFast on channelInactive, and the wheel-timer scanner.
 //
 // Channels per address with a blocking connect in the caller's thread (awaitUninterruptibly up to
 // connectTimeoutMillis); invokeSync / invokeAsync / invokeOneway with their exact exceptions and
@@ -57,6 +61,9 @@ struct ResponseFuture {
 };
 
 using InvokeCallback = std::function<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)>;
+// 5.3.3 InvokeCallback as MQClientAPIImpl uses it: operationSucceed(response) for a value,
+// operationFail(throwable) for an exception.
+using InvokeResultCallback = std::function<Task<void>(SimThread&, Try<RemotingCommand>)>;
 
 class RemotingClient : public ClientEndpoint {
  public:
@@ -74,9 +81,14 @@ class RemotingClient : public ClientEndpoint {
                             int64_t timeout_ms, InvokeCallback cb);
   Task<TryVoid> InvokeOneway(SimThread& t, const std::string* addr, RemotingCommand req,
                              int64_t timeout_ms);
+  // 5.3.3 invokeAsync: returns at once (a synchronous operationFail only when no connect future
+  // could be had); the listener on the connect future runs on the event loop.
+  Task<TryVoid> InvokeAsyncListener(SimThread& t, const std::string* addr, RemotingCommand req,
+                                    int64_t timeout_ms, InvokeResultCallback cb);
 
   int32_t NextOpaque() { return next_opaque_++; }
   core::Executor& callback_executor() { return callback_executor_; }
+  core::Executor& event_loop() { return event_loop_; }
 
   // ClientEndpoint.
   void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) override;
@@ -89,6 +101,8 @@ class RemotingClient : public ClientEndpoint {
     bool done = false;
     std::shared_ptr<Channel> channel;  // set when connected
     core::Latch latch;
+    // ChannelFuture listeners (5.3.3): run on the event loop once the connect completes.
+    std::vector<core::Job> listeners;
   };
   struct ChannelWrapper {
     std::shared_ptr<ConnectFuture> future;
@@ -99,6 +113,29 @@ class RemotingClient : public ClientEndpoint {
                                                      bool* namesrv_all_failed);
   Task<std::shared_ptr<Channel>> GetAndCreateNameserverChannel(SimThread& t, bool* all_failed);
   Task<std::shared_ptr<Channel>> CreateChannel(SimThread& t, const std::string& addr);
+  // Starts a TCP connect to `addr` and makes it the address's channel-table entry.
+  std::shared_ptr<ConnectFuture> StartConnect(const std::string& addr);
+  // The connect finished (connected, refused or timed out): wake waiters, run listeners.
+  void CompleteConnect(const std::shared_ptr<ConnectFuture>& f);
+  // ChannelFuture.addListener: at once on the event loop if done, else when it completes.
+  void AddListener(const std::shared_ptr<ConnectFuture>& f, core::Job listener);
+
+  // ---- 5.3.3 ----
+  // getAndCreateChannelAsync / createChannelAsync / getAndCreateNameserverChannelAsync.
+  std::shared_ptr<ConnectFuture> GetAndCreateChannelAsync(const std::string* addr);
+  // NettyRemotingAbstract.invoke0: semaphoreAsync, ResponseFuture, write. `done` runs exactly once
+  // with the response or the exception completing the future (on this thread for an immediate
+  // failure, else on a callback-executor thread).
+  Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
+                     int64_t timeout_ms, InvokeResultCallback done);
+  // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once.
+  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
+                        int64_t timeout_ms, InvokeResultCallback done);
+  Task<Try<RemotingCommand>> InvokeSyncViaInvokeImpl(SimThread& t, const std::string* addr,
+                                                     RemotingCommand req, int64_t timeout_ms);
+  Task<TryVoid> InvokeOnewayListener(SimThread& t, const std::string* addr, RemotingCommand req,
+                                     int64_t timeout_ms);
+  void ScanOnWheel();
   void CloseChannel(const std::string& addr, const std::shared_ptr<Channel>& ch);
   void CloseChannel(const std::shared_ptr<Channel>& ch);
   void FailFast(const std::shared_ptr<Channel>& ch);
@@ -118,6 +155,8 @@ class RemotingClient : public ClientEndpoint {
   core::Semaphore semaphore_async_;
   core::Semaphore semaphore_oneway_;
   core::Executor callback_executor_;
+  // The NioEventLoopGroup(1) worker, "NettyClientSelector_1" (5.3.3 connect listeners run here).
+  core::Executor event_loop_;
   int32_t next_opaque_ = 1;
 };
 

@@ -15,6 +15,9 @@ std::string Name(int32_t c) {
     case kServiceNotAvailable: return "SERVICE_NOT_AVAILABLE";
     case kNoPermission: return "NO_PERMISSION";
     case kTopicNotExist: return "TOPIC_NOT_EXIST";
+    case kInvalidParameter: return "INVALID_PARAMETER";
+    case kGoAway: return "GO_AWAY";
+    case kStoreOsPageCacheBusy: return "OS_PAGECACHE_BUSY";
     case kNoBuyerId: return "NO_BUYER_ID";
     case kNotInCurrentUnit: return "NOT_IN_CURRENT_UNIT";
     default: return std::to_string(c);

@@ -26,11 +26,20 @@ int32_t ThreadLocalIndex::IncrementAndGet(const core::SimThread& thread) {
     core::Rng rng = core::Rng::ForStream(run_seed_, prefix_ + "/thread:" + thread.name());
     int32_t start = rng.NextJavaInt();
     // 4.9.x: Math.abs(random.nextInt()) (abs(MIN_VALUE) stays negative, as in Java).
-    it = values_.emplace(thread.name(), java::Abs(start)).first;
+    // 5.3.3: random.nextInt() as drawn.
+    if (start_ == ThreadIndexStart::kAbsNextInt) start = java::Abs(start);
+    it = values_.emplace(thread.name(), start).first;
   }
   it->second = java::Increment(it->second);
   if (overflow_ == ThreadIndexOverflow::kMasked) return java::Abs(it->second & 0x7FFFFFFF);
   return java::Abs(it->second);
+}
+
+void ThreadLocalIndex::Reset(const core::SimThread& thread) {
+  if (!reset_rng_) {
+    reset_rng_ = std::make_unique<core::Rng>(core::Rng::ForStream(run_seed_, prefix_ + "/reset"));
+  }
+  values_[thread.name()] = java::Abs(reset_rng_->NextJavaInt(INT32_MAX));
 }
 
 bool ThreadLocalIndex::Peek(const core::SimThread& thread, int32_t* value) const {
@@ -63,6 +72,23 @@ std::shared_ptr<MessageQueue> TopicPublishInfo::SelectOneMessageQueue(
   return SelectOneMessageQueue(t);
 }
 
+std::shared_ptr<MessageQueue> TopicPublishInfo::SelectFiltered(
+    const core::SimThread& t, const std::function<bool(const MessageQueue&)>& filter) {
+  const int32_t n = static_cast<int32_t>(message_queue_list.size());
+  for (int32_t i = 0; i < n; ++i) {
+    int32_t pos = java::Abs(java::Rem(send_which_queue_.IncrementAndGet(t), n));
+    const auto& mq = message_queue_list[static_cast<size_t>(pos)];
+    if (filter(*mq)) return mq;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<MessageQueue> TopicPublishInfo::SelectPlain5x(const core::SimThread& t) {
+  const int32_t n = static_cast<int32_t>(message_queue_list.size());
+  int32_t pos = java::Rem(send_which_queue_.IncrementAndGet(t), n);
+  return message_queue_list[static_cast<size_t>(pos)];
+}
+
 int32_t TopicPublishInfo::GetQueueIdByBroker(const std::string& broker_name,
                                              bool require_write_perm) const {
   for (const QueueData& qd : topic_route_data.queue_datas) {
@@ -78,8 +104,10 @@ std::shared_ptr<TopicPublishInfo> BuildTopicPublishInfo(const std::string& topic
                                                         const TopicRouteData& route,
                                                         uint64_t run_seed,
                                                         std::string stream_prefix,
-                                                        ThreadIndexOverflow overflow) {
-  auto info = std::make_shared<TopicPublishInfo>(run_seed, std::move(stream_prefix), overflow);
+                                                        ThreadIndexOverflow overflow,
+                                                        ThreadIndexStart start) {
+  auto info =
+      std::make_shared<TopicPublishInfo>(run_seed, std::move(stream_prefix), overflow, start);
   TopicRouteData sorted = route;
   std::stable_sort(sorted.queue_datas.begin(), sorted.queue_datas.end(),
                    [](const QueueData& a, const QueueData& b) {

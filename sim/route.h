@@ -5,12 +5,14 @@
 #define RMQSIM_SIM_ROUTE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/executor.h"
+#include "core/random.h"
 #include "sim/profile.h"
 
 namespace rmqsim::sim {
@@ -53,11 +55,16 @@ struct MessageQueue {
 class ThreadLocalIndex {
  public:
   // `stream_prefix` names this index for seeding: each thread's start is drawn from the run's
-  // stream "<stream_prefix>/thread:<thread name>".
-  ThreadLocalIndex(uint64_t run_seed, std::string stream_prefix, ThreadIndexOverflow overflow)
-      : run_seed_(run_seed), prefix_(std::move(stream_prefix)), overflow_(overflow) {}
+  // stream "<stream_prefix>/thread:<thread name>"; 5.3.3's reset() draws from
+  // "<stream_prefix>/reset" (upstream: the index's one shared java.util.Random).
+  ThreadLocalIndex(uint64_t run_seed, std::string stream_prefix, ThreadIndexOverflow overflow,
+                   ThreadIndexStart start = ThreadIndexStart::kAbsNextInt)
+      : run_seed_(run_seed), prefix_(std::move(stream_prefix)), overflow_(overflow),
+        start_(start) {}
 
   int32_t IncrementAndGet(const core::SimThread& thread);
+  // 5.3.3 ThreadLocalIndex.reset(): the thread's value becomes abs(random.nextInt(MAX_VALUE)).
+  void Reset(const core::SimThread& thread);
   // The raw stored value for a thread, if it has one (tests and event text).
   bool Peek(const core::SimThread& thread, int32_t* value) const;
   // Sets a thread's stored value (tests: start near INT_MAX to show the overflow).
@@ -67,13 +74,16 @@ class ThreadLocalIndex {
   uint64_t run_seed_;
   std::string prefix_;
   ThreadIndexOverflow overflow_;
+  ThreadIndexStart start_;
   std::map<std::string, int32_t> values_;  // by thread name
+  std::unique_ptr<core::Rng> reset_rng_;   // created on the first reset()
 };
 
 class TopicPublishInfo {
  public:
-  TopicPublishInfo(uint64_t run_seed, std::string stream_prefix, ThreadIndexOverflow overflow)
-      : send_which_queue_(run_seed, std::move(stream_prefix), overflow) {}
+  TopicPublishInfo(uint64_t run_seed, std::string stream_prefix, ThreadIndexOverflow overflow,
+                   ThreadIndexStart start = ThreadIndexStart::kAbsNextInt)
+      : send_which_queue_(run_seed, std::move(stream_prefix), overflow, start) {}
 
   // TopicPublishInfo.ok(): a non-empty queue list.
   bool ok() const { return !message_queue_list.empty(); }
@@ -82,6 +92,11 @@ class TopicPublishInfo {
   std::shared_ptr<MessageQueue> SelectOneMessageQueue(const core::SimThread& t);
   std::shared_ptr<MessageQueue> SelectOneMessageQueue(const core::SimThread& t,
                                                       const std::string* last_broker_name);
+  // 5.3.3 selectOneMessageQueue(QueueFilter...): up to N probes at abs(inc() % N); the first
+  // queue every filter passes, else nullptr. And the plain selectOneMessageQueue(): inc() % N.
+  std::shared_ptr<MessageQueue> SelectFiltered(
+      const core::SimThread& t, const std::function<bool(const MessageQueue&)>& filter);
+  std::shared_ptr<MessageQueue> SelectPlain5x(const core::SimThread& t);
   // writeQueueNums of the broker's QueueData, or -1 (4.9.8: also -1 when not writable).
   int32_t GetQueueIdByBroker(const std::string& broker_name, bool require_write_perm) const;
 
@@ -101,11 +116,10 @@ class TopicPublishInfo {
 // MQClientInstance.topicRouteData2TopicPublishInfo for a non-order topic [MCI@4.9.x]: QueueData
 // sorted by brokerName (String.compareTo), writable ones whose broker has a master, queues
 // 0..writeQueueNums-1 each.
-std::shared_ptr<TopicPublishInfo> BuildTopicPublishInfo(const std::string& topic,
-                                                        const TopicRouteData& route,
-                                                        uint64_t run_seed,
-                                                        std::string stream_prefix,
-                                                        ThreadIndexOverflow overflow);
+std::shared_ptr<TopicPublishInfo> BuildTopicPublishInfo(
+    const std::string& topic, const TopicRouteData& route, uint64_t run_seed,
+    std::string stream_prefix, ThreadIndexOverflow overflow,
+    ThreadIndexStart start = ThreadIndexStart::kAbsNextInt);
 
 }  // namespace rmqsim::sim
 

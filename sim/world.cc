@@ -31,7 +31,8 @@ World::~World() = default;
 void World::BuildCluster() {
   std::vector<NameServer*> ns_ptrs;
   for (size_t i = 0; i < scenario_.cluster.nameservers.size(); ++i) {
-    auto ns = std::make_unique<NameServer>(sched_, log_, net_, scenario_.cluster.nameservers[i],
+    auto ns = std::make_unique<NameServer>(sched_, log_, net_, profile_,
+                                           scenario_.cluster.nameservers[i],
                                            absl::StrCat("10.0.1.", i + 1, ":9876"));
     net_.AddHost(ns.get());
     ns_ptrs.push_back(ns.get());
@@ -45,7 +46,7 @@ void World::BuildCluster() {
         if (tb.broker == spec.name) topics[t.name] = tb.queues;
       }
     }
-    auto b = std::make_unique<Broker>(sched_, log_, net_, recorder_, spec,
+    auto b = std::make_unique<Broker>(sched_, log_, net_, recorder_, profile_, spec,
                                       absl::StrCat("10.0.0.", i + 1, ":10911"), std::move(topics),
                                       scenario_.cluster.auto_create_topic, ns_ptrs, seed_);
     net_.AddHost(b.get());
@@ -99,11 +100,12 @@ Message World::NewMessage(ProducerInstance& p, const WorkloadSpec& w) {
 }
 
 void World::StartWorkload(ProducerInstance& p, const WorkloadSpec& w) {
-  if (w.mode == SendMode::kAsync) {
+  if (w.mode == SendMode::kAsync && !p.client->AsyncSendBlocksCaller()) {
     PlanAsync(&p, &w, 0);
     return;
   }
-  // Sync: `threads` caller threads take planned messages in order. Oneway: one caller thread.
+  // Sync: `threads` caller threads take planned messages in order. Oneway, and async with 5.3.3
+  // backpressure (the caller waits for permits): one caller thread.
   int32_t threads = w.mode == SendMode::kSync ? w.threads : 1;
   auto next = std::make_shared<uint64_t>(0);
   for (int32_t k = 0; k < threads; ++k) {
@@ -124,6 +126,8 @@ Task<void> World::CallerThread(ProducerInstance* p, const WorkloadSpec* w, core:
     Message m = NewMessage(*p, *w);
     if (w->mode == SendMode::kSync) {
       co_await p->client->SendSync(*thread, std::move(m));
+    } else if (w->mode == SendMode::kAsync) {
+      co_await p->client->SendAsyncFromCaller(*thread, std::move(m));
     } else {
       co_await p->client->SendOneway(*thread, std::move(m));
     }

@@ -111,7 +111,8 @@ TEST_CASE("Timeline JSON keeps the documented key order and spelling", "[reports
   CHECK(text.find("{\"messages\": 3, \"ok\": 2, \"failed\": 1, \"unresolved\": 0, \"lost\": 1, "
                   "\"silent_loss\": 0, \"duplicated\": 0, \"false_failure\": 0, \"stored\": 2, "
                   "\"attempts\": 3, \"retries\": 0, \"attempts_max\": 1, \"latency_p50_ms\": 2.0, "
-                  "\"latency_p99_ms\": 2.0, \"latency_max_ms\": 2.0, \"stored_by_broker\": "
+                  "\"latency_p99_ms\": 2.0, \"latency_max_ms\": 2.0, \"double_callback\": 0, "
+                  "\"stored_by_broker\": "
                   "{\"broker-a\": 1, \"broker-b\": 1}, \"errors_by_type\": "
                   "{\"MQClientException\": 1}}") != std::string::npos);
 }
