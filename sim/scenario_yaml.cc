@@ -1,0 +1,169 @@
+// YAML into the generic tree, through yaml-cpp's event API rather than YAML::Node: events give
+// each node's position, say whether a scalar was quoted, keep duplicate keys visible, and let
+// aliases be shared instead of copied (so an alias bomb is counted, not expanded).
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/scenario_tree.h"
+#include "yaml-cpp/eventhandler.h"
+#include "yaml-cpp/exceptions.h"
+#include "yaml-cpp/mark.h"
+#include "yaml-cpp/parser.h"
+
+namespace rmqsim::sim::loader {
+namespace {
+
+constexpr char kStrTag[] = "tag:yaml.org,2002:str";
+
+// Thrown through yaml-cpp to stop parsing once a problem makes going on pointless.
+struct StopParse {};
+
+class Handler : public YAML::EventHandler {
+ public:
+  Handler(const SourceText& source, TreeBuilder& builder, Diagnostics& diags)
+      : source_(source), builder_(builder), diags_(diags) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Check(builder_.AddNull(At(mark)));
+    Register(anchor);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      diags_.Error(At(mark), "an alias cannot refer to a node that contains it");
+      throw StopParse{};
+    }
+    Check(builder_.AddShared(At(mark), it->second));
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    bool quoted = tag == "!" || tag == kStrTag;
+    bool plain = tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+                 tag == "tag:yaml.org,2002:bool";
+    if (!quoted && !plain) UnsupportedTag(mark, tag);
+    Check(builder_.AddScalar(At(mark), value, quoted));
+    Register(anchor);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Start(Node::Kind::kSeq, mark, tag, anchor, "tag:yaml.org,2002:seq");
+  }
+  void OnSequenceEnd() override { End(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Start(Node::Kind::kMap, mark, tag, anchor, "tag:yaml.org,2002:map");
+  }
+  void OnMapEnd() override { End(); }
+
+ private:
+  Pos At(const YAML::Mark& mark) const {
+    return mark.pos >= 0 ? source_.At(static_cast<size_t>(mark.pos)) : source_.End();
+  }
+  static void Check(bool ok) {
+    if (!ok) throw StopParse{};
+  }
+  void UnsupportedTag(const YAML::Mark& mark, const std::string& tag) {
+    diags_.Error(At(mark), Cat("unsupported YAML tag ", Quote(tag)));
+  }
+  void Start(Node::Kind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+             const char* standard_tag) {
+    if (tag != "?" && tag != standard_tag) UnsupportedTag(mark, tag);
+    Check(builder_.StartCollection(kind, At(mark)));
+    open_anchors_.push_back(anchor);
+  }
+  void End() {
+    Check(builder_.EndCollection());
+    YAML::anchor_t anchor = open_anchors_.back();
+    open_anchors_.pop_back();
+    Register(anchor);
+  }
+  void Register(YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = builder_.last();
+  }
+
+  const SourceText& source_;
+  TreeBuilder& builder_;
+  Diagnostics& diags_;
+  std::map<YAML::anchor_t, NodePtr> anchors_;
+  std::vector<YAML::anchor_t> open_anchors_;
+};
+
+Pos MarkPos(const SourceText& source, const YAML::Mark& mark) {
+  if (mark.pos >= 0) return source.At(static_cast<size_t>(mark.pos));
+  if (mark.line >= 0) return Pos{mark.line + 1, mark.column + 1};
+  return source.End();
+}
+
+// Only notices whether a further document exists.
+class SecondDocument : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& m) override { start = m; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    throw StopParse{};
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    throw StopParse{};
+  }
+  void OnMapEnd() override {}
+  YAML::Mark start;
+};
+
+// Parses the first document; records a problem if there is none or more than one.
+NodePtr ParseDocuments(const SourceText& source, YAML::Parser& parser, TreeBuilder& builder,
+                       Diagnostics& diags) {
+  Handler handler(source, builder, diags);
+  if (!parser.HandleNextDocument(handler) || !builder.root()) {
+    diags.Error(Pos{1, 1}, "the file is empty; expected a scenario map");
+    return nullptr;
+  }
+  SecondDocument ignore;
+  bool more = false;
+  try {
+    more = parser.HandleNextDocument(ignore);
+  } catch (const StopParse&) {
+    more = true;
+  }
+  if (more) {
+    diags.Error(MarkPos(source, ignore.start),
+                "a scenario file holds one YAML document; found a second one");
+  }
+  return builder.root();
+}
+
+}  // namespace
+
+NodePtr ReadYaml(const SourceText& source, const LoadLimits& limits, Diagnostics& diags) {
+  std::istringstream in{std::string(source.text())};
+  TreeBuilder builder(limits, diags, /*yaml_merge_keys=*/true);
+  try {
+    YAML::Parser parser(in);
+    return ParseDocuments(source, parser, builder, diags);
+  } catch (const StopParse&) {
+    return nullptr;
+  } catch (const YAML::Exception& e) {
+    diags.Error(MarkPos(source, e.mark), Cat("YAML syntax error: ", e.msg));
+    return nullptr;
+  } catch (const std::exception& e) {
+    diags.Error(Pos{1, 1}, Cat("cannot parse YAML: ", e.what()));
+    return nullptr;
+  }
+}
+
+}  // namespace rmqsim::sim::loader
