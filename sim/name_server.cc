@@ -31,6 +31,7 @@ void NameServer::StartProcess() {
   const SimDuration period = v5 ? SimDuration::Seconds(5) : SimDuration::Seconds(10);
   struct Scan {
     static void Arm(NameServer* ns, uint64_t gen, SimTime at, SimDuration period) {
+      ns->next_scan_at_ = at;
       ns->sched_.ScheduleAt(at, [ns, gen, at, period] {
         if (ns->process_generation_ != gen || !ns->process_up()) return;
         ns->ScanNotActiveBroker();

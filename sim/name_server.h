@@ -47,6 +47,13 @@ class NameServer : public Host {
   // The route the name server would answer for `topic`, or false (TOPIC_NOT_EXIST).
   bool PickupTopicRouteData(const std::string& topic, TopicRouteData* out) const;
 
+  // When scanNotActiveBroker runs next, and a registered broker's heartbeat timeout (tests).
+  SimTime next_scan_at() const { return next_scan_at_; }
+  int64_t HeartbeatTimeoutMs(const std::string& broker_addr) const {
+    auto it = broker_heartbeat_timeout_.find(broker_addr);
+    return it == broker_heartbeat_timeout_.end() ? -1 : it->second;
+  }
+
  private:
   void ScanNotActiveBroker();
   void RemoveBroker(const std::string& broker_addr);
@@ -63,6 +70,7 @@ class NameServer : public Host {
   // enableSlaveActingMaster (not modelled), then brokerNotActiveTimeoutMillis.
   std::map<std::string, int64_t> broker_heartbeat_timeout_;  // addr -> ms
   uint64_t process_generation_ = 0;
+  SimTime next_scan_at_;
 };
 
 }  // namespace rmqsim::sim

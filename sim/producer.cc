@@ -630,7 +630,10 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   const bool budget_ok = !ctx_.profile.async_retry_requires_budget || timeout > 0;
   if (!(need_retry && tmp <= allowed && budget_ok)) {
     std::string decision =
-        !need_retry ? absl::StrCat("no retry: needRetry=false (", e->ClassName(), "): onException")
+        // (5.3.3 wraps the throwable in MQClientException: name the throwable that decided.)
+        !need_retry ? absl::StrCat("no retry: needRetry=false (",
+                                   e->cause ? e->cause->ClassName() : e->ClassName(),
+                                   "): onException")
         : tmp > allowed
             ? absl::StrFormat("no retry: async retries used up (times=%d > "
                               "retryTimesWhenSendAsyncFailed=%d): onException",

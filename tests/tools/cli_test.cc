@@ -61,6 +61,12 @@ TEST_CASE("rmqsim list shows the profiles with their upstream tags", "[cli]") {
   CHECK(r.status == 0);
   CHECK(r.out.find("4.9.0   rocketmq-all-4.9.0") != std::string::npos);
   CHECK(r.out.find("4.9.3   rocketmq-all-4.9.3") != std::string::npos);
+  CHECK(r.out.find("4.9.8   rocketmq-all-4.9.8") != std::string::npos);
+  CHECK(r.out.find("5.3.3   rocketmq-all-5.3.3") != std::string::npos);
+  // In release order, one line each.
+  CHECK(r.out.find("4.9.0   ") < r.out.find("4.9.3   "));
+  CHECK(r.out.find("4.9.3   ") < r.out.find("4.9.8   "));
+  CHECK(r.out.find("4.9.8   ") < r.out.find("5.3.3   "));
   CHECK(r.out.find("scenarios/hung-broker-async.yaml") != std::string::npos);
 }
 
