@@ -39,7 +39,10 @@ TEST_CASE("rmqsim run with no arguments prints the #3556 comparison", "[cli]") {
   Result r = Rmqsim("run");
   CHECK(r.status == 0);
   CHECK(r.out.find("apache/rocketmq#3556") != std::string::npos);
-  CHECK(r.out.find("* failed                           50          0") != std::string::npos);
+  CHECK(r.out.find("  metric                        4.9.0      4.9.3      4.9.8      5.3.3") !=
+        std::string::npos);
+  CHECK(r.out.find("* failed                           50          0          0          0") !=
+        std::string::npos);
   CHECK(r.out.find("Send [1] times, still failed") != std::string::npos);
   CHECK(r.out.find("4.9.0: connect exception escaped to sendDefaultImpl, 1 attempt allowed; "
                    "4.9.3: caught in sendMessageAsync, retried on broker-b") != std::string::npos);
@@ -82,8 +85,11 @@ TEST_CASE("rmqsim check exits 1 when an expectation falls short and names it", "
   CHECK(r.status == 1);
   CHECK(r.out.find("PASS " + path + " [4.9.0]") != std::string::npos);
   CHECK(r.out.find("FAIL " + path + " [4.9.3] failed == 7: actual 0") != std::string::npos);
+  CHECK(r.out.find("PASS " + path + " [4.9.8]") != std::string::npos);
+  CHECK(r.out.find("PASS " + path + " [5.3.3]") != std::string::npos);
   std::string xml = Slurp(junit);
-  CHECK(xml.find("<testsuites name=\"rmqsim check\" tests=\"2\" failures=\"1\" errors=\"0\">") !=
+  // The default scenario compares all four profiles: one testcase each.
+  CHECK(xml.find("<testsuites name=\"rmqsim check\" tests=\"4\" failures=\"1\" errors=\"0\">") !=
         std::string::npos);
   CHECK(xml.find("<failure message=\"failed == 7: actual 0\">") != std::string::npos);
 }
