@@ -262,7 +262,8 @@ int ListCommand() {
 
 int main(int argc, char** argv) {
   CLI::App app{"rmqsim: deterministic simulator of Apache RocketMQ producer retry behaviour.\n"
-               "Runs scenarios against client behaviour profiles (4.9.0, 4.9.3) on a virtual clock."};
+               "Runs scenarios against client behaviour profiles (4.9.0, 4.9.3, 4.9.8, 5.3.3) on a\n"
+               "virtual clock."};
   app.set_version_flag("--version", Generator());
   app.require_subcommand(1);
   app.footer(
