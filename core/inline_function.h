@@ -3,10 +3,16 @@
 // The scheduler keeps one per pending event; most are coroutine resumptions (one pointer) or small
 // lambdas. A callable larger than the buffer is a compile error, not a silent allocation: capture
 // less, or capture a pointer to state owned elsewhere.
+//
+// Trivially copyable callables (coroutine handles, lambdas capturing pointers, references and
+// integers: nearly all of the scheduler's) are moved by a fixed-size memcpy and destroyed by doing
+// nothing, with no call through manage_. The call pointers come first, so that a small callable
+// shares their cache line.
 #ifndef RMQSIM_CORE_INLINE_FUNCTION_H_
 #define RMQSIM_CORE_INLINE_FUNCTION_H_
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -26,11 +32,13 @@ class InlineFunction {
     static_assert(std::is_nothrow_move_constructible_v<D>, "callable must be nothrow-movable");
     ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
     invoke_ = [](void* p) { (*static_cast<D*>(p))(); };
-    manage_ = [](void* dst, void* src) noexcept {
-      D* s = static_cast<D*>(src);
-      if (dst != nullptr) ::new (dst) D(std::move(*s));
-      s->~D();
-    };
+    if constexpr (!std::is_trivially_copyable_v<D>) {
+      manage_ = [](void* dst, void* src) noexcept {
+        D* s = static_cast<D*>(src);
+        if (dst != nullptr) ::new (dst) D(std::move(*s));
+        s->~D();
+      };
+    }
   }
 
   InlineFunction(InlineFunction&& o) noexcept { MoveFrom(o); }
@@ -56,17 +64,22 @@ class InlineFunction {
 
  private:
   void MoveFrom(InlineFunction& o) noexcept {
-    if (o.manage_ == nullptr) return;
-    o.manage_(storage_, o.storage_);
+    if (o.invoke_ == nullptr) return;
+    if (o.manage_ == nullptr) {
+      std::memcpy(storage_, o.storage_, kCapacity);  // trivially copyable: bytes are the object
+    } else {
+      o.manage_(storage_, o.storage_);
+    }
     invoke_ = o.invoke_;
     manage_ = o.manage_;
     o.invoke_ = nullptr;
     o.manage_ = nullptr;
   }
 
-  alignas(std::max_align_t) unsigned char storage_[kCapacity];
-  void (*invoke_)(void*) = nullptr;
+  void (*invoke_)(void*) = nullptr;  // null when empty
+  // Moves (dst != null) or destroys the callable; null for trivially copyable ones.
   void (*manage_)(void* dst, void* src) noexcept = nullptr;
+  alignas(std::max_align_t) unsigned char storage_[kCapacity];
 };
 
 }  // namespace rmqsim::core

@@ -1,8 +1,17 @@
 #include "core/scheduler.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace rmqsim::core {
+namespace {
+
+// Out of line, so that the check's message formatting stays off ScheduleAt's hot path.
+[[gnu::noinline, gnu::cold]] void FailScheduledInPast(SimTime when, SimTime now) {
+  RMQ_FAIL() << "event scheduled in the past: at " << when.ns() << " ns, now " << now.ns() << " ns";
+}
+
+}  // namespace
 
 class Scheduler::Periodic {
  public:
@@ -43,46 +52,153 @@ Scheduler::~Scheduler() {
   for (Periodic* p : periodics_) delete p;
 }
 
-uint32_t Scheduler::AllocSlot() {
+inline uint32_t Scheduler::AllocSlot() {
   if (!free_slots_.empty()) {
     uint32_t s = free_slots_.back();
     free_slots_.pop_back();
     return s;
   }
-  RMQ_CHECK(slots_.size() < EventId::kNone) << "too many pending events";
-  slots_.emplace_back();
-  return static_cast<uint32_t>(slots_.size() - 1);
+  RMQ_CHECK(slot_count_ < EventId::kNone) << "too many pending events";
+  if ((slot_count_ >> kChunkBits) == chunks_.size()) {
+    chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kChunkBits));
+  }
+  return slot_count_++;
 }
 
-void Scheduler::FreeSlot(uint32_t slot) {
-  Slot& s = slots_[slot];
+inline void Scheduler::FreeSlot(uint32_t slot) {
+  Slot& s = SlotAt(slot);
   s.fn.Reset();
   s.pending = false;
   ++s.generation;
   free_slots_.push_back(slot);
 }
 
+inline void Scheduler::Place(Entry e) {
+  uint64_t diff = e.time_ns ^ base_;
+  int level = (std::bit_width(diff | 1) - 1) >> 3;
+  int index = static_cast<int>((e.time_ns >> (8 * level)) & (kFanout - 1));
+  Bucket(level, index).push_back(e);
+  nonempty_[level][index >> 6] |= uint64_t{1} << (index & 63);
+  level_mask_ |= 1u << level;
+}
+
 Scheduler::EventId Scheduler::ScheduleAt(SimTime when, Callback fn) {
-  RMQ_CHECK(when >= now_) << "event scheduled in the past: at " << when.ns() << " ns, now "
-                          << now_.ns() << " ns";
+  if (when < now_) [[unlikely]]
+    FailScheduledInPast(when, now_);
   uint32_t slot = AllocSlot();
-  Slot& s = slots_[slot];
-  s.fn = std::move(fn);
+  Slot& s = SlotAt(slot);
+  // A free slot's callback is empty: construct in place rather than assign (no Reset).
+  ::new (&s.fn) Callback(std::move(fn));
   s.pending = true;
   ++live_;
-  HeapPush(Key{when.ns(), next_seq_++, slot});
+  uint64_t t = static_cast<uint64_t>(when.ns());
+  if (t < base_) [[unlikely]]
+    Rebase(t);
+  Place(Entry{t, slot});
   return EventId(slot, s.generation);
 }
 
+void Scheduler::ClearBucket(int level, int index) {
+  Bucket(level, index).clear();
+  uint64_t* bits = nonempty_[level];
+  bits[index >> 6] &= ~(uint64_t{1} << (index & 63));
+  if ((bits[0] | bits[1] | bits[2] | bits[3]) == 0) level_mask_ &= ~(1u << level);
+}
+
+int Scheduler::LowestBucket(int level) const {
+  const uint64_t* bits = nonempty_[level];
+  int w = 0;
+  while (bits[w] == 0) ++w;  // REQUIRES: level_mask_ has `level`
+  return w * 64 + std::countr_zero(bits[w]);
+}
+
+const Scheduler::Entry* Scheduler::Top() {
+  for (;;) {
+    std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
+    if (head_ < bucket.size()) return &bucket[head_];
+    if (!Advance()) return nullptr;
+  }
+}
+
+// The current bucket is used up: the next non-empty level 0 bucket becomes current (bits below
+// the current one are always clear, as no entry is earlier than base_); when level 0 is empty, the
+// lowest non-empty bucket of the lowest level moves down. False when the queue is empty.
+bool Scheduler::Advance() {
+  int current = static_cast<int>(base_ & (kFanout - 1));
+  Bucket(0, current).clear();
+  head_ = 0;
+  uint64_t* bits = nonempty_[0];
+  bits[current >> 6] &= ~(uint64_t{1} << (current & 63));
+  for (int w = current >> 6; w < kFanout / 64; ++w) {
+    if (bits[w] != 0) {
+      base_ = (base_ & ~uint64_t{kFanout - 1}) |
+              static_cast<uint64_t>(w * 64 + std::countr_zero(bits[w]));
+      return true;
+    }
+  }
+  level_mask_ &= ~1u;
+  if (level_mask_ == 0) return false;
+  MoveDown();
+  return true;
+}
+
+// Level 0 is empty: the lowest non-empty bucket of the lowest level moves its entries down.
+void Scheduler::MoveDown() {
+  int level = std::countr_zero(level_mask_);
+  int index = LowestBucket(level);
+  int shift = 8 * level;
+  // The new base: the bucket's lowest possible time, at or before each of its entries.
+  uint64_t above = level == kLevels - 1 ? 0 : ~uint64_t{0} << (shift + 8);
+  base_ = (base_ & above) | (static_cast<uint64_t>(index) << shift);
+  std::vector<Entry>& src = Bucket(level, index);
+  for (const Entry& e : src) Place(e);  // each to a lower level, in order
+  ClearBucket(level, index);
+}
+
+void Scheduler::PopTop() {
+  std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
+  ++head_;
+  // Slots of upcoming events are likely cache misses: start loading them a few events ahead.
+  if (head_ + kPrefetchAhead < bucket.size()) {
+    __builtin_prefetch(&SlotAt(bucket[head_ + kPrefetchAhead].slot));
+  } else if (head_ >= 1024 && 2 * head_ >= bucket.size()) {
+    // Same-time events scheduled while others at that time run: drop the consumed prefix.
+    bucket.erase(bucket.begin(), bucket.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
+// An event earlier than base_ (possible only between Run calls, when the last one stopped after
+// looking at an event it did not run): place every entry again around the new base. Equal times
+// share a bucket both before and after, and keep their order.
+void Scheduler::Rebase(uint64_t time_ns) {
+  std::vector<Entry>& current = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
+  std::vector<Entry> all(
+      current.begin() + static_cast<std::ptrdiff_t>(std::min(head_, current.size())),
+      current.end());
+  for (int level = 0; level < kLevels; ++level) {
+    while (level_mask_ & (1u << level)) {
+      int index = LowestBucket(level);
+      std::vector<Entry>& b = Bucket(level, index);
+      if (&b != &current) all.insert(all.end(), b.begin(), b.end());
+      ClearBucket(level, index);
+    }
+  }
+  current.clear();
+  head_ = 0;
+  base_ = time_ns;
+  for (const Entry& e : all) Place(e);
+}
+
 bool Scheduler::IsPending(EventId id) const {
-  if (!id.valid() || id.slot_ >= slots_.size()) return false;
-  const Slot& s = slots_[id.slot_];
+  if (!id.valid() || id.slot_ >= slot_count_) return false;
+  const Slot& s = SlotAt(id.slot_);
   return s.pending && s.generation == id.generation_;
 }
 
 bool Scheduler::Cancel(EventId id) {
   if (!IsPending(id)) return false;
-  Slot& s = slots_[id.slot_];
+  Slot& s = SlotAt(id.slot_);
   // The heap key stays until it surfaces; the slot is freed then. Drop the callback now so that
   // whatever it captured is released at once.
   s.pending = false;
@@ -111,62 +227,40 @@ Scheduler::StopReason Scheduler::Run(SimTime horizon, uint64_t max_events) {
   stop_requested_ = false;
   uint64_t ran = 0;
   for (;;) {
-    // Drop cancelled keys first, so that they never decide why or when the run stops.
-    while (!heap_.empty() && !slots_[heap_.front().slot].pending) FreeSlot(HeapPop().slot);
-    if (heap_.empty()) return StopReason::kEmpty;
+    // Drop cancelled entries first, so that they never decide why or when the run stops.
+    const Entry* top;
+    while ((top = Top()) != nullptr && !SlotAt(top->slot).pending) {
+      uint32_t slot = top->slot;
+      PopTop();
+      FreeSlot(slot);
+    }
+    if (top == nullptr) return StopReason::kEmpty;
     if (ran >= max_events) return StopReason::kEventLimit;
-    if (heap_.front().time_ns > horizon.ns()) {
+    Entry e = *top;
+    if (e.time_ns > static_cast<uint64_t>(horizon.ns())) {
       if (horizon > now_) now_ = horizon;  // a stale horizon must not move time backwards
       return StopReason::kHorizon;
     }
-    Key k = HeapPop();
-    Slot& s = slots_[k.slot];
-    RMQ_CHECK(k.time_ns >= now_.ns()) << "virtual time went backwards";
-    now_ = SimTime::FromNanos(k.time_ns);
-    Callback fn = std::move(s.fn);
-    FreeSlot(k.slot);
+    PopTop();
+    RMQ_CHECK(e.time_ns >= static_cast<uint64_t>(now_.ns())) << "virtual time went backwards";
+    now_ = SimTime::FromNanos(static_cast<int64_t>(e.time_ns));
+    // The event runs in place; its slot is freed when the callback returns (or throws), so that
+    // the callback and its captures stay alive while it runs. It is no longer pending meanwhile.
+    Slot& s = SlotAt(e.slot);
+    s.pending = false;
     --live_;
     ++executed_;
     ++ran;
-    fn();
+    {
+      struct FreeOnExit {
+        Scheduler* sched;
+        uint32_t slot;
+        ~FreeOnExit() { sched->FreeSlot(slot); }
+      } free_on_exit{this, e.slot};
+      s.fn();
+    }
     if (stop_requested_) return StopReason::kStopped;
   }
-}
-
-// 4-ary heap: shallower than binary, and the four children of a node share a cache line or two.
-void Scheduler::HeapPush(Key k) {
-  size_t i = heap_.size();
-  heap_.push_back(k);
-  while (i > 0) {
-    size_t parent = (i - 1) / 4;
-    if (!Less(k, heap_[parent])) break;
-    heap_[i] = heap_[parent];
-    i = parent;
-  }
-  heap_[i] = k;
-}
-
-Scheduler::Key Scheduler::HeapPop() {
-  Key top = heap_.front();
-  Key last = heap_.back();
-  heap_.pop_back();
-  size_t n = heap_.size();
-  if (n == 0) return top;
-  size_t i = 0;
-  for (;;) {
-    size_t first = 4 * i + 1;
-    if (first >= n) break;
-    size_t best = first;
-    size_t end = std::min(first + 4, n);
-    for (size_t c = first + 1; c < end; ++c) {
-      if (Less(heap_[c], heap_[best])) best = c;
-    }
-    if (!Less(heap_[best], last)) break;
-    heap_[i] = heap_[best];
-    i = best;
-  }
-  heap_[i] = last;
-  return top;
 }
 
 }  // namespace rmqsim::core
