@@ -102,6 +102,9 @@ TEST_CASE("5.3.3 name server answers REQUEST_CODE_NOT_SUPPORTED to a SEND_MESSAG
   const sim::MessageRecord& m5 = runs.msg("5.3.3", 1);
   CHECK(Brokers(m5) == VS{kA, kB});
   CHECK(Results(m5) == VS{"RemotingSendRequestException", "REQUEST_CODE_NOT_SUPPORTED"});
+  // The fail-fast reaches operationFail on a callback-executor thread, which makes the retry.
+  CHECK(m5.attempts[0].thread == kAsyncThread1);
+  CHECK(m5.attempts[1].thread.rfind("NettyClientPublicExecutor_", 0) == 0);
   CHECK(ErrorType(m5) == "MQBrokerException");
   CHECK(ErrorCode(m5) == 3);
   CHECK(m5.attempts[1].decision == "no retry: needRetry=false (MQBrokerException): onException");
