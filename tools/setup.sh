@@ -4,7 +4,7 @@
 # Works as root, or through sudo otherwise.
 #
 #   ./tools/setup.sh            build + test dependencies
-#   ./tools/setup.sh --bench    also the benchmark comparators (ns-3, SimPy)
+#   ./tools/setup.sh --bench    also the benchmark comparators (ns-3, SimPy 3) and hyperfine
 #   ./tools/setup.sh --fuzz     also clang's libFuzzer runtime
 #   ./tools/setup.sh --browser  also Chromium, Node.js and npm (Debian's, when node/npm are
 #                               missing) and the browser test's npm packages: `npm ci` in
@@ -17,7 +17,9 @@ packages=(cmake ninja-build g++ make pkg-config catch2 nlohmann-json3-dev libcli
 browser=0
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(libns3-dev python3-simpy) ;;
+    # ns-3's schedulers, SimPy 3 (python3-simpy is SimPy 2, without env.timeout), and hyperfine
+    # for tools/bench.sh.
+    --bench) packages+=(libns3-dev python3-simpy3 hyperfine) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --browser)
       browser=1
