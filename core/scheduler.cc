@@ -52,7 +52,7 @@ Scheduler::~Scheduler() {
   for (Periodic* p : periodics_) delete p;
 }
 
-inline uint32_t Scheduler::AllocSlot() {
+[[gnu::always_inline]] inline uint32_t Scheduler::AllocSlot() {
   if (!free_slots_.empty()) {
     uint32_t s = free_slots_.back();
     free_slots_.pop_back();
@@ -65,7 +65,7 @@ inline uint32_t Scheduler::AllocSlot() {
   return slot_count_++;
 }
 
-inline void Scheduler::FreeSlot(uint32_t slot) {
+[[gnu::always_inline]] inline void Scheduler::FreeSlot(uint32_t slot) {
   Slot& s = SlotAt(slot);
   s.fn.Reset();
   s.pending = false;
@@ -73,7 +73,7 @@ inline void Scheduler::FreeSlot(uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
-inline void Scheduler::Place(Entry e) {
+[[gnu::always_inline]] inline void Scheduler::Place(Entry e) {
   uint64_t diff = e.time_ns ^ base_;
   int level = (std::bit_width(diff | 1) - 1) >> 3;
   int index = static_cast<int>((e.time_ns >> (8 * level)) & (kFanout - 1));
@@ -146,11 +146,16 @@ bool Scheduler::Advance() {
 void Scheduler::MoveDown() {
   int level = std::countr_zero(level_mask_);
   int index = LowestBucket(level);
-  int shift = 8 * level;
-  // The new base: the bucket's lowest possible time, at or before each of its entries.
-  uint64_t above = level == kLevels - 1 ? 0 : ~uint64_t{0} << (shift + 8);
-  base_ = (base_ & above) | (static_cast<uint64_t>(index) << shift);
   std::vector<Entry>& src = Bucket(level, index);
+  // The new base is the bucket's earliest time (as in a radix heap): it agrees with the old base
+  // above this level and with the bucket's index at it, so every other entry stays where it is,
+  // and the earliest entries go straight to level 0 instead of down one level at a time.
+  const Entry* earliest = &src[0];
+  for (const Entry& e : src) {
+    if (e.time_ns < earliest->time_ns) earliest = &e;
+  }
+  __builtin_prefetch(&SlotAt(earliest->slot));  // the next event's slot: a likely cache miss
+  base_ = earliest->time_ns;
   for (const Entry& e : src) Place(e);  // each to a lower level, in order
   ClearBucket(level, index);
 }
