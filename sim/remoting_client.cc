@@ -33,8 +33,13 @@ void RemotingClient::Start() {
     // 3100 ms; the task re-arms newTimeout(this, 1000 ms) in finally, which fires 1100 ms later
     // (rocketmq-behaviour.md §4.3, measured) [NRC@5.3.3 start].
     ctx_.sched.ScheduleAfter(SimDuration::Millis(3100), [this] { ScanOnWheel(); });
-    return;
   }
+  if (ctx_.profile.namesrv_channel == NamesrvChannel::kChooseOneAsync) {
+    // isScanAvailableNameSrv (default true): newTimeout(scan, 0) on the same wheel fires at the
+    // first tick (100 ms), then re-arms newTimeout(this, connectTimeoutMillis) [NRC@5.3.3 start].
+    ctx_.sched.ScheduleAfter(SimDuration::Millis(100), [this] { ScanAvailableNameSrv(); });
+  }
+  if (ctx_.profile.timeout_scanner == TimeoutScanner::kWheelFixedDelay) return;
   ctx_.sched.SchedulePeriodic(ctx_.sched.now() + SimDuration::Millis(3000),
                               SimDuration::Millis(1000), [this] { ScanResponseTable(); });
 }
@@ -42,6 +47,26 @@ void RemotingClient::Start() {
 void RemotingClient::ScanOnWheel() {
   ScanResponseTable();
   ctx_.sched.ScheduleAfter(SimDuration::Millis(1100), [this] { ScanOnWheel(); });
+}
+
+void RemotingClient::ScanAvailableNameSrv() {
+  // For every name server, getAndCreateChannel(addr) on a NettyClientScan_thread: a channel that
+  // is OK or still connecting is left alone, anything else gets a new connect. Which name server
+  // is chosen does not change [NRC@5.3.3 scanAvailableNameSrv].
+  for (const std::string& addr : namesrv_addrs_) {
+    auto it = channel_tables_.find(addr);
+    if (it != channel_tables_.end()) {
+      if (it->second.IsOK() || !it->second.future->done) continue;
+      channel_tables_.erase(it);
+    }
+    StartConnect(addr);
+  }
+  // The wheel rounds each deadline up to the next 100 ms tick: re-armed for 3000 ms, it runs
+  // 3100 ms later (connectTimeoutMillis; the default).
+  const SimDuration next =
+      ctx_.settings.connect_timeout + SimDuration::Millis(100) -
+      SimDuration::Nanos(ctx_.settings.connect_timeout.ns() % SimDuration::Millis(100).ns());
+  ctx_.sched.ScheduleAfter(next, [this] { ScanAvailableNameSrv(); });
 }
 
 Task<void> RemotingClient::Resumed(SimThread& t) {

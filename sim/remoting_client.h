@@ -136,6 +136,7 @@ class RemotingClient : public ClientEndpoint {
   Task<TryVoid> InvokeOnewayListener(SimThread& t, const std::string* addr, RemotingCommand req,
                                      int64_t timeout_ms);
   void ScanOnWheel();
+  void ScanAvailableNameSrv();
   void CloseChannel(const std::string& addr, const std::shared_ptr<Channel>& ch);
   void CloseChannel(const std::shared_ptr<Channel>& ch);
   void FailFast(const std::shared_ptr<Channel>& ch);

@@ -57,6 +57,12 @@ TEST_CASE("§11 TBW102 placeholder in publish table: 4.9.x poll it, 5.3.3 has no
     CHECK(MsOf(polls[0].t) == 10);
     CHECK(polls[0].text == (v5 ? "updateTopicRouteInfoFromNameServer: "
                                : "updateTopicRouteInfoFromNameServer: TBW102"));
+    // The first name-server connect: 4.9.x for the TBW102 poll at 10 ms; 5.3.3, with nothing to
+    // poll, from scanAvailableNameSrv at the first wheel tick.
+    std::vector<core::Event> connects = EventsOf(r.events(), "connect");
+    REQUIRE(!connects.empty());
+    CHECK(MsOf(connects[0].t) == (v5 ? 100 : 10));
+    CHECK(connects[0].text == "connect to 10.0.1.1:9876");
   }
 }
 
