@@ -6,10 +6,12 @@
 namespace rmqsim::core {
 namespace {
 thread_local std::string run_context;
+void (*failure_action)() = nullptr;
 }  // namespace
 
 void SetRunContext(std::string context) { run_context = std::move(context); }
 const std::string& RunContext() { return run_context; }
+void SetCheckFailureAction(void (*action)()) { failure_action = action; }
 
 namespace internal {
 
@@ -24,6 +26,7 @@ CheckFailure::~CheckFailure() {
              "and seed.\n";
   std::fputs(stream_.str().c_str(), stderr);
   std::fflush(stderr);
+  if (failure_action != nullptr) failure_action();
   std::_Exit(3);
 }
 

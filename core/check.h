@@ -18,6 +18,10 @@ namespace rmqsim::core {
 void SetRunContext(std::string context);
 const std::string& RunContext();
 
+// What a failed check does after printing: by default std::_Exit(3). A fuzz harness sets
+// std::abort so that libFuzzer records the input as a crash. Not thread-safe; set it once at start.
+void SetCheckFailureAction(void (*action)());
+
 namespace internal {
 
 class CheckFailure {

@@ -129,6 +129,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand r
     return;
   }
   if (req.type != RemotingCommand::Type::kSendMessage) return;
+  if (req.message_index >= 0) recorder_.RequestArrived(req.message_index);
   log_.Emit([&] {
     return core::Event{sched_.now(), actor(), "request_arrived", req.msg_id,
                        absl::StrFormat("send %s queue %d (attempt %d)", req.topic, req.queue_id,

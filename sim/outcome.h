@@ -101,6 +101,7 @@ struct RunResult {
   std::vector<core::Event> events;      // empty with --events none
   SimTime end;                          // virtual time when the run stopped
   uint64_t events_executed = 0;         // scheduler events
+  bool event_limit_reached = false;     // stopped by RunOptions::max_events before the horizon
 };
 
 }  // namespace rmqsim::sim

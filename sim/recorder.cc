@@ -1,6 +1,7 @@
 #include "sim/recorder.h"
 
 #include "core/check.h"
+#include "sim/invariants.h"
 
 namespace rmqsim::sim {
 
@@ -13,6 +14,7 @@ int64_t Recorder::NewMessage(std::string id, std::string producer, std::string t
   r.mode = mode;
   r.sent = sent;
   messages_.push_back(std::move(r));
+  arrivals_.push_back(0);
   return static_cast<int64_t>(messages_.size()) - 1;
 }
 
@@ -48,13 +50,34 @@ void Recorder::SetDecision(int64_t m, int32_t n, std::string decision) {
 }
 
 void Recorder::Stored(int64_t m, std::string broker, int32_t queue, SimTime at) {
-  message(m).stored.push_back(StoredCopy{std::move(broker), queue, at});
+  MessageRecord& r = message(m);
+  r.stored.push_back(StoredCopy{std::move(broker), queue, at});
+  if constexpr (kContinuousInvariantChecks) {
+    int32_t arrived = arrivals_[static_cast<size_t>(m)];
+    RMQ_CHECK(static_cast<int64_t>(r.stored.size()) <= arrived)
+        << "run invariant: message " << r.id << " stored " << r.stored.size()
+        << " times but only " << arrived << " of its requests reached a broker (copy on "
+        << r.stored.back().broker << " at " << at.ms_double() << " ms)";
+  }
+}
+
+void Recorder::RequestArrived(int64_t m) {
+  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < arrivals_.size()) << "no message " << m;
+  ++arrivals_[static_cast<size_t>(m)];
 }
 
 void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                        std::optional<ErrorInfo> error) {
   MessageRecord& r = message(m);
   ++r.callbacks;
+  if constexpr (kContinuousInvariantChecks) {
+    RMQ_CHECK(r.callbacks == 1 ||
+              (RepeatCallbackAllowed(r, repeat_callback_allowed_) && outcome == Outcome::kFailed))
+        << "run invariant: message " << r.id << " (" << SendModeName(r.mode) << ") resolved "
+        << r.callbacks << " times, again " << OutcomeName(outcome) << " at " << at.ms_double()
+        << " ms (first: " << OutcomeName(r.outcome) << " at "
+        << (r.resolved ? r.resolved->ms_double() : -1.0) << " ms); " << kRepeatCallbackRule;
+  }
   if (r.callbacks > 1) return;  // a second callback is counted, the first outcome stands
   r.outcome = outcome;
   r.resolved = at;

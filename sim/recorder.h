@@ -23,6 +23,9 @@ class Recorder {
   void EndAttempt(int64_t m, int32_t n, SimTime end, std::string result, std::string detail = "");
   void SetDecision(int64_t m, int32_t n, std::string decision);
   void Stored(int64_t m, std::string broker, int32_t queue, SimTime at);
+  // A send request for message `m` reached a broker process (stored or not). A message is never
+  // stored more often than its requests reached brokers (sim/invariants.h).
+  void RequestArrived(int64_t m);
   // The application was told: ok (with a send status for sync) or failed (with the exception).
   void Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                std::optional<ErrorInfo> error);
@@ -30,9 +33,18 @@ class Recorder {
   MessageRecord& message(int64_t m) { return messages_[static_cast<size_t>(m)]; }
   const std::vector<MessageRecord>& messages() const { return messages_; }
   std::vector<MessageRecord> Take() { return std::move(messages_); }
+  // Requests that reached a broker, per message index (kept by Take()).
+  const std::vector<int32_t>& arrivals() const { return arrivals_; }
+
+  // Whether the run's profile has a documented path that calls an async SendCallback again
+  // (5.3.3 quirk Q9). Without it a second Resolve of any message is an invariant violation.
+  void set_repeat_callback_allowed(bool allowed) { repeat_callback_allowed_ = allowed; }
+  bool repeat_callback_allowed() const { return repeat_callback_allowed_; }
 
  private:
   std::vector<MessageRecord> messages_;
+  std::vector<int32_t> arrivals_;
+  bool repeat_callback_allowed_ = false;
 };
 
 }  // namespace rmqsim::sim

@@ -1,14 +1,65 @@
 #include "sim/run.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/check.h"
+#include "sim/invariants.h"
 #include "sim/world.h"
 
 namespace rmqsim::sim {
+namespace {
+
+// RunOptions::break_invariant kinds acting in mid-run (see sim/invariants.h).
+void BreakDuringRun(const std::string& kind, World& world, SimTime horizon) {
+  if (kind != "time-backwards") return;
+  core::Scheduler& s = world.scheduler();
+  s.ScheduleAt(SimTime::FromNanos(horizon.ns() / 2),
+               [&s] { s.ScheduleAt(s.now() - SimDuration::Nanos(1), [] {}); });
+}
+
+// Kinds acting on the recorder once the run is over (continuous checks catch these in debug
+// builds, the end-of-run check in every build).
+void BreakAfterRun(const std::string& kind, World& world) {
+  Recorder& r = world.recorder();
+  for (size_t i = 0; i < r.messages().size(); ++i) {
+    const MessageRecord& m = r.messages()[i];
+    int64_t idx = static_cast<int64_t>(i);
+    if (kind == "double-resolve" && m.callbacks == 1 && m.mode != SendMode::kAsync) {
+      r.Resolve(idx, Outcome::kFailed, world.scheduler().now(), "", std::nullopt);
+      return;
+    }
+    if (kind == "stored") {
+      r.Stored(idx, "no-such-broker", 0, world.scheduler().now());
+      for (int32_t k = 0; k < r.arrivals()[i]; ++k) {
+        r.Stored(idx, "no-such-broker", 0, world.scheduler().now());
+      }
+      return;
+    }
+  }
+}
+
+// Kinds acting on the result.
+void BreakResult(const std::string& kind, RunResult& result, SimTime horizon) {
+  if (kind == "summary") ++result.summary.ok;
+  if (kind == "past-horizon") {
+    for (MessageRecord& m : result.messages) {
+      if (!m.attempts.empty()) {
+        m.attempts.front().end = horizon + SimDuration::Millis(1);
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
 
 RunResult RunScenario(const Scenario& scenario, const Profile& profile, const RunOptions& options) {
   uint64_t seed = options.seed.value_or(scenario.seed);
   core::SetRunContext(absl::StrCat("scenario ", scenario.path.empty() ? scenario.id : scenario.path,
                                    " seed ", seed, " profile ", std::string(profile.name)));
+  RMQ_CHECK(options.break_invariant.empty() || IsBreakInvariantKind(options.break_invariant))
+      << "unknown break_invariant kind '" << options.break_invariant << "'";
+  const SimTime horizon = SimTime::Zero() + scenario.duration;
   core::VectorSink vector_sink;
   std::vector<core::EventSink*> sinks;
   if (options.record_events) sinks.push_back(&vector_sink);
@@ -16,15 +67,27 @@ RunResult RunScenario(const Scenario& scenario, const Profile& profile, const Ru
   core::TeeSink tee(sinks);
   RunResult result;
   result.profile = std::string(profile.name);
+  InvariantInputs inputs;
+  inputs.horizon = horizon;
+  std::vector<int32_t> arrivals;
   {
     World world(scenario, profile, seed, sinks.empty() ? nullptr : &tee);
-    world.Run();
+    BreakDuringRun(options.break_invariant, world, horizon);
+    core::Scheduler::StopReason stop = world.Run(options.max_events);
+    result.event_limit_reached = stop == core::Scheduler::StopReason::kEventLimit;
+    BreakAfterRun(options.break_invariant, world);
     result.end = world.scheduler().now();
     result.events_executed = world.scheduler().executed_events();
+    inputs.repeat_callback_allowed = world.recorder().repeat_callback_allowed();
+    arrivals = world.recorder().arrivals();
     result.messages = world.recorder().Take();
   }
   result.summary = Summarize(result.messages);
   result.events = vector_sink.Take();
+  BreakResult(options.break_invariant, result, horizon);
+  inputs.arrivals = &arrivals;
+  std::vector<std::string> violations = FindRunInvariantViolations(result, inputs);
+  RMQ_CHECK(violations.empty()) << "run invariant violated: " << absl::StrJoin(violations, "; ");
   core::SetRunContext("");
   return result;
 }

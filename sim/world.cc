@@ -21,6 +21,8 @@ struct World::ProducerInstance {
 World::World(const Scenario& scenario, const Profile& profile, uint64_t seed,
              core::EventSink* sink)
     : scenario_(scenario), profile_(profile), seed_(seed), log_(sink), net_(sched_, log_) {
+  // Only 5.3.3's async connect listener can call a SendCallback twice (quirk Q9).
+  recorder_.set_repeat_callback_allowed(profile_.async_connect == AsyncConnect::kListener);
   BuildCluster();
   BuildProducers();
   ScheduleFaults();
@@ -84,6 +86,14 @@ void World::BuildProducers() {
 
 bool World::Planned(const WorkloadSpec& w, uint64_t i, SimTime* at) const {
   if (w.count && i >= static_cast<uint64_t>(*w.count)) return false;
+  // A send planned after the horizon never happens: stop planning there, before start + offset
+  // (a slow rate's offset can pass the 64-bit clock) is computed.
+  __extension__ typedef unsigned __int128 Uint128;
+  Uint128 offset = static_cast<Uint128>(i) * w.rate.unit_ns_scaled / w.rate.count_scaled;
+  if (w.start > scenario_.duration ||
+      offset > static_cast<Uint128>((scenario_.duration - w.start).ns())) {
+    return false;
+  }
   SimTime t = SimTime::Zero() + w.start + w.rate.Offset(i);
   if (w.until && t >= SimTime::Zero() + *w.until) return false;
   *at = t;
@@ -277,6 +287,8 @@ ProducerClient* World::FindProducer(const std::string& group, int32_t instance) 
 
 void World::RunUntil(SimTime t) { sched_.RunUntil(t); }
 
-void World::Run() { sched_.RunUntil(SimTime::Zero() + scenario_.duration); }
+core::Scheduler::StopReason World::Run(uint64_t max_events) {
+  return sched_.Run(SimTime::Zero() + scenario_.duration, max_events);
+}
 
 }  // namespace rmqsim::sim

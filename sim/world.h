@@ -6,6 +6,7 @@
 #ifndef RMQSIM_SIM_WORLD_H_
 #define RMQSIM_SIM_WORLD_H_
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,8 +34,9 @@ class World {
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
-  // Runs to the scenario's horizon (or until nothing is left to do).
-  void Run();
+  // Runs to the scenario's horizon (or until nothing is left to do), or until `max_events`
+  // scheduler events have run (kEventLimit).
+  core::Scheduler::StopReason Run(uint64_t max_events = std::numeric_limits<uint64_t>::max());
   // Runs until virtual time `t` (tests step a world in stages).
   void RunUntil(SimTime t);
 

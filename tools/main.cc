@@ -5,6 +5,7 @@
 //   2  invalid input or usage (nothing was run)
 //   3  internal invariant violated (a bug in rmqsim; printed with the scenario and seed)
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +25,7 @@
 #include "reports/timeline_json.h"
 #include "reports/trace_export.h"
 #include "sim/expect.h"
+#include "sim/invariants.h"
 #include "sim/profile.h"
 #include "sim/run.h"
 #include "sim/scenario_loader.h"
@@ -71,11 +73,15 @@ absl::StatusOr<Scenario> Load(const std::string& path, const rmqsim::sim::LoadLi
   return rmqsim::sim::LoadScenarioFile(path, limits);
 }
 
-std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, bool events) {
+std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, bool events,
+                                           uint64_t max_events = UINT64_MAX,
+                                           const std::string& break_invariant = "") {
   std::vector<rmqsim::sim::RunResult> runs;
   rmqsim::sim::RunOptions opts;
   opts.seed = seed;
   opts.record_events = events;
+  opts.max_events = max_events;
+  opts.break_invariant = break_invariant;
   for (const std::string& name : s.compare) {
     runs.push_back(rmqsim::sim::RunScenario(s, *rmqsim::sim::FindProfile(name), opts));
   }
@@ -92,6 +98,8 @@ struct RunFlags {
   std::string events = "all";
   bool quiet = false;
   uint64_t max_messages = rmqsim::sim::LoadLimits{}.max_messages;
+  uint64_t max_events = 0;  // 0: no limit
+  std::string break_invariant;  // hidden, tests only
 };
 
 std::string ReproduceCommand(const RunFlags& f, uint64_t seed, const Scenario& s) {
@@ -129,7 +137,19 @@ int RunCommand(const RunFlags& f) {
   }
   uint64_t seed = f.seed.value_or(s.seed);
   bool need_events = f.events == "all";
-  std::vector<rmqsim::sim::RunResult> runs = RunAll(s, seed, need_events);
+  std::vector<rmqsim::sim::RunResult> runs =
+      RunAll(s, seed, need_events, f.max_events == 0 ? UINT64_MAX : f.max_events,
+             f.break_invariant);
+  // A run cut short by the event budget is not a result: report it and write nothing.
+  for (const rmqsim::sim::RunResult& r : runs) {
+    if (r.event_limit_reached) {
+      std::cerr << (f.scenario.empty() ? s.path : f.scenario) << ": the " << r.profile
+                << " run needs more than " << f.max_events
+                << " scheduler events (--max-events) to reach its horizon; stopped at "
+                << r.end.ms_double() << " ms, nothing written\n";
+      return kExitInvalid;
+    }
+  }
   if (!f.quiet) rmqsim::reports::WriteComparison(std::cout, s, runs, seed);
   Scenario stamped = s;
   stamped.seed = seed;
@@ -283,7 +303,15 @@ int main(int argc, char** argv) {
   run->add_option("--events", rf.events, "Event log in the outputs: all or none")
       ->check(CLI::IsMember({"all", "none"}));
   run->add_option("--max-messages", rf.max_messages, "Refuse scenarios that plan more messages than this");
+  run->add_option("--max-events", rf.max_events,
+                  "Give up (exit 2, nothing written) if a run needs more scheduler events than this; 0: no limit");
   run->add_flag("--quiet", rf.quiet, "Print nothing but errors");
+  std::vector<std::string> break_kinds(std::begin(rmqsim::sim::kBreakInvariantKinds),
+                                       std::end(rmqsim::sim::kBreakInvariantKinds));
+  // Hidden (empty group): tests force an invariant violation to check exit status 3.
+  run->add_option("--test-break-invariant", rf.break_invariant)
+      ->check(CLI::IsMember(break_kinds))
+      ->group("");
   run->footer("Examples:\n  rmqsim run\n  rmqsim run scenarios/killed-vs-crashed.yaml --seed 3 --json out.json\n  rmqsim run x.yaml --compare 4.9.0 --html x.html --events none");
 
   std::vector<std::string> check_paths;
