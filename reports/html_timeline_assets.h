@@ -581,7 +581,8 @@ document.querySelectorAll('a[data-msg]').forEach(function (a) {
   a.addEventListener('click', function (ev) {
     ev.preventDefault();
     select(a.getAttribute('data-msg'), true);
-    document.getElementById('timeline').scrollIntoView({behavior: 'smooth', block: 'start'});
+    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    document.getElementById('timeline').scrollIntoView({behavior: still ? 'auto' : 'smooth', block: 'start'});
   });
 });
 window.addEventListener('resize', schedule);

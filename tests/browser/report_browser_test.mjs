@@ -83,8 +83,23 @@ async function highlighted(page) {
   });
 }
 
+// Clicking a divergence entry smooth-scrolls to the timeline; pointer checks wait until the page
+// has stopped moving (the scroll offset unchanged over several animation frames).
+async function scrollSettled(page) {
+  await page.waitForFunction(() => new Promise((done) => {
+    let last = window.scrollY, still = 0;
+    const tick = () => {
+      still = window.scrollY === last ? still + 1 : 0;
+      last = window.scrollY;
+      if (still >= 5) done(true); else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }));
+}
+
 async function expectSelected(page, id, how) {
   await page.waitForFunction(() => document.querySelectorAll('#tl rect.a.sel').length > 0);
+  await scrollSettled(page);
   const groups = await highlighted(page);
   check(groups.length >= 2, `${how}: the report has ${groups.length} lane groups (one per profile)`);
   for (const g of groups) {
@@ -155,7 +170,7 @@ async function runDefault(page, out) {
         (await page.locator('#divergence ol.div li.active a').getAttribute('data-msg')) === id,
         'the clicked divergence entry is marked active');
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(300);  // the smooth scroll back and the next frame
+  await scrollSettled(page);
   // The page from its header down to the selection panel (what tools/browser/report.png shows),
   // and the whole page.
   const shot = path.join(out, 'report-default.png'), full = path.join(out, 'report-default-full.png');
@@ -166,10 +181,11 @@ async function runDefault(page, out) {
 
   // 2. A mark on the timeline: clear, show everything, click a failed message's diamond.
   await page.locator('.toolbar button[data-act="clear"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('#tl rect.a.sel').length === 0).catch(() => {});
   check(await page.locator('#tl rect.a.sel').count() === 0 && await page.locator('#sel').isHidden(), 'clear selection');
   await page.locator('.toolbar button[data-act="fit"]').click();
   await page.evaluate(() => document.getElementById('tl-wrap').scrollIntoView({block: 'center'}));
-  await page.waitForTimeout(100);
+  await scrollSettled(page);
   let mark = null, g = 0;
   for (; g < lanes.groups && !mark; g++) mark = await clickableBadMark(page, g);
   check(mark != null, `a failed-message mark in lane group ${g - 1} can be clicked`);
