@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "sim/scenario.h"
@@ -53,6 +54,35 @@ absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const LoadLim
 // Loads a scenario from `text`; `path` names it in messages and picks the format by extension.
 absl::StatusOr<Scenario> ParseScenario(std::string_view text, const std::string& path,
                                        const LoadLimits& limits = {});
+
+// One `--set PATH=VALUE` (`rmqsim run`, `sweep`): the tree is edited before validation, so a set
+// value is checked exactly like one written in the file. PATH names a value the way messages do
+// ("producers[0].config.send_latency_fault_enable", "faults[1].at", "cluster.brokers[0].queues");
+// a missing map key is added, `LIST[N]` with N the list's size appends. VALUE is YAML ("true",
+// "5s", "[4.9.0]", "{at: 5s, action: kill, target: broker-b}"). Implemented in
+// scenario_override.cc; scenario_document.h has the tree-level API.
+struct ScenarioOverride {
+  std::string path;
+  std::string value;
+  // "--set PATH=VALUE", as messages and reproduce commands name it.
+  std::string Flag() const { return "--set " + path + "=" + value; }
+};
+
+// "PATH=VALUE" (the text after --set). InvalidArgument "--set TEXT: ..." if there is no '=' or the
+// path is not PATH syntax (keys separated by '.', list indexes as [N]).
+absl::StatusOr<ScenarioOverride> ParseOverrideFlag(std::string_view text);
+
+// Like LoadScenarioFile / ParseScenario, with `overrides` applied in order before validation. A
+// path the document lacks gives "FILE:LINE:COL: --set PATH: no producers[3] (the scenario has 1
+// producer)", LINE:COL being where the path stopped resolving (here the producers list); a value
+// that fails validation gives "FILE:LINE:COL: ... (set by --set PATH=VALUE)", LINE:COL being where
+// the replaced value (or the map that receives a new key) is in the file. Every problem at once.
+absl::StatusOr<Scenario> LoadScenarioFileWithOverrides(
+    const std::string& path, const std::vector<ScenarioOverride>& overrides,
+    const LoadLimits& limits = {});
+absl::StatusOr<Scenario> ParseScenarioWithOverrides(std::string_view text, const std::string& path,
+                                                    const std::vector<ScenarioOverride>& overrides,
+                                                    const LoadLimits& limits = {});
 
 }  // namespace rmqsim::sim
 
