@@ -21,6 +21,7 @@
 #include "reports/html_timeline.h"
 #include "reports/junit.h"
 #include "reports/output_file.h"
+#include "reports/sweep.h"
 #include "reports/text_report.h"
 #include "reports/timeline_json.h"
 #include "reports/trace_export.h"
@@ -29,6 +30,7 @@
 #include "sim/profile.h"
 #include "sim/run.h"
 #include "sim/scenario_loader.h"
+#include "tools/commands.h"
 #include "tools/default_scenario.h"
 
 namespace {
@@ -65,12 +67,14 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& paths) {
   return out;
 }
 
-absl::StatusOr<Scenario> Load(const std::string& path, const rmqsim::sim::LoadLimits& limits) {
+absl::StatusOr<Scenario> Load(const std::string& path, const rmqsim::sim::LoadLimits& limits,
+                              const std::vector<rmqsim::sim::ScenarioOverride>& sets = {}) {
   if (path.empty()) {
-    return rmqsim::sim::ParseScenario(rmqsim::tools::DefaultScenarioText(),
-                                      rmqsim::tools::DefaultScenarioPath(), limits);
+    return rmqsim::sim::ParseScenarioWithOverrides(rmqsim::tools::DefaultScenarioText(),
+                                                   rmqsim::tools::DefaultScenarioPath(), sets,
+                                                   limits);
   }
-  return rmqsim::sim::LoadScenarioFile(path, limits);
+  return rmqsim::sim::LoadScenarioFileWithOverrides(path, sets, limits);
 }
 
 std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, bool events,
@@ -93,6 +97,7 @@ std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, boo
 struct RunFlags {
   std::string scenario;
   std::string compare;
+  std::vector<std::string> sets;  // --set PATH=VALUE
   std::optional<uint64_t> seed;
   std::string json, html, trace;
   std::string events = "all";
@@ -107,13 +112,20 @@ std::string ReproduceCommand(const RunFlags& f, uint64_t seed, const Scenario& s
   if (!f.scenario.empty()) absl::StrAppend(&cmd, " ", f.scenario);
   absl::StrAppend(&cmd, " --seed ", seed);
   if (!f.compare.empty()) absl::StrAppend(&cmd, " --compare ", absl::StrJoin(s.compare, ","));
+  for (const std::string& set : f.sets) absl::StrAppend(&cmd, " --set ", rmqsim::reports::ShellQuote(set));
   return cmd;
 }
 
 int RunCommand(const RunFlags& f) {
   rmqsim::sim::LoadLimits limits;
   limits.max_messages = f.max_messages;
-  absl::StatusOr<Scenario> loaded = Load(f.scenario, limits);
+  absl::StatusOr<std::vector<rmqsim::sim::ScenarioOverride>> sets =
+      rmqsim::tools::SingleValueOverrides(f.sets);
+  if (!sets.ok()) {
+    std::cerr << sets.status().message() << "\n";
+    return kExitInvalid;
+  }
+  absl::StatusOr<Scenario> loaded = Load(f.scenario, limits, *sets);
   if (!loaded.ok()) {
     std::cerr << loaded.status().message() << "\n";
     return kExitInvalid;
@@ -289,7 +301,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 ok; 1 an expectation failed (check); 2 invalid input or usage; 3 internal "
       "invariant violated (a bug).\n\nExamples:\n  rmqsim run\n  rmqsim run "
-      "scenarios/hung-broker.yaml --html report.html\n  rmqsim check scenarios/ --junit "
+      "scenarios/hung-broker-async.yaml --html report.html\n  rmqsim check scenarios/ --junit "
       "results.xml");
 
   RunFlags rf;
@@ -297,6 +309,7 @@ int main(int argc, char** argv) {
   run->add_option("scenario", rf.scenario, "Scenario file (.yaml/.yml/.json); default: the built-in #3556 scenario");
   run->add_option("--compare", rf.compare, "Profiles to compare, comma-separated (overrides the scenario's compare)");
   run->add_option("--seed", rf.seed, "Seed (overrides the scenario's seed)");
+  run->add_option("--set", rf.sets, "PATH=VALUE: override a scenario field before validation (repeatable), e.g. faults[0].at=5s");
   run->add_option("--json", rf.json, "Write the timeline JSON (rmqsim-timeline/1) to FILE");
   run->add_option("--html", rf.html, "Write the HTML timeline report to FILE");
   run->add_option("--trace", rf.trace, "Write a Chrome/Perfetto trace to FILE");
@@ -331,6 +344,8 @@ int main(int argc, char** argv) {
   CLI::App* list = app.add_subcommand("list", "List client profiles and shipped scenarios");
   list->footer("Example:\n  rmqsim list");
 
+  std::vector<rmqsim::tools::Command> more = rmqsim::tools::AddScaleOutCommands(app);  // sweep, merge, shrink
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -341,5 +356,8 @@ int main(int argc, char** argv) {
   if (*check) return CheckCommand(check_paths, junit, check_seed);
   if (*validate) return ValidateCommand(validate_paths);
   if (*list) return ListCommand();
+  for (auto& [cmd, fn] : more) {
+    if (*cmd) return fn();
+  }
   return kExitInvalid;
 }

@@ -162,7 +162,7 @@ TEST_CASE("Editing a document copy leaves the original and YAML aliases alone", 
 
 TEST_CASE("Every shipped and valid test scenario round-trips through ToYaml", "[loader][yaml]") {
   std::vector<fs::path> files;
-  for (const char* dir : {"scenarios", "tests/scenarios/valid"}) {
+  for (const char* dir : {"scenarios", "tests/scenarios/valid", "tests/scenarios/shrink"}) {
     for (const auto& e : fs::directory_iterator(kRoot / dir)) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
