@@ -158,6 +158,8 @@ SampleStats DescribeSample(const std::vector<double>& values) {
                 std::sqrt(static_cast<double>(s.n));
   // A constant sample has a zero-width interval at the mean itself (not mean +- 0 rounding).
   s.ci95 = half == 0 ? Interval{s.mean, s.mean} : Interval{s.mean - half, s.mean + half};
+  // The mean of a quantity that is never negative (counts, latencies) is not negative either.
+  if (s.min >= 0) s.ci95->low = std::max(0.0, s.ci95->low);
   return s;
 }
 

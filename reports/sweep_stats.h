@@ -5,7 +5,9 @@
 //     that lost a message) get the Wilson score interval, which stays inside [0, 1] and behaves
 //     at 0 and n successes, where the normal ("Wald") interval collapses to a point.
 //   - Means (counts and latencies per run) get the Student t interval
-//     mean +- t(0.975, n-1) * s / sqrt(n), s the sample standard deviation.
+//     mean +- t(0.975, n-1) * s / sqrt(n), s the sample standard deviation, cut at 0 when no value
+//     is negative (a count's mean cannot be; a rare event, 1 run in 20, would otherwise read
+//     [-0.05, 0.15]).
 //
 // Every function is a pure function of its arguments, so a sweep's statistics are the same bytes
 // whatever order or thread the runs came from.

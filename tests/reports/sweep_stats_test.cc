@@ -9,6 +9,7 @@
 //   t CI:    mean +- t(0.975, n-1) * statistics.stdev(xs) / sqrt(n).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <vector>
 
 #include "reports/sweep_stats.h"
 
@@ -79,6 +80,21 @@ TEST_CASE("Sample statistics give the t interval of the mean", "[sweep][stats]")
   REQUIRE(lost.ci95);
   CHECK_THAT(lost.ci95->low, WithinRel(48.693942953109214, 1e-10));
   CHECK_THAT(lost.ci95->high, WithinRel(51.306057046890786, 1e-10));
+}
+
+TEST_CASE("The interval of a mean of non-negative values stops at 0", "[sweep][stats]") {
+  // One run in 20 lost a message: t(0.975, 19) = 2.093024054408263, s = sqrt(0.05).
+  std::vector<double> values(20, 0.0);
+  values[7] = 1;
+  SampleStats s = DescribeSample(values);
+  CHECK(s.mean == 0.05);
+  REQUIRE(s.ci95);
+  CHECK(s.ci95->low == 0);  // 0.05 - 0.1047 would be below any possible mean
+  CHECK_THAT(s.ci95->high, WithinRel(0.05 + 2.093024054408263 * 0.05, 1e-10));
+  // A sample with negative values keeps both ends.
+  SampleStats signed_values = DescribeSample({-1, 0, 1});
+  REQUIRE(signed_values.ci95);
+  CHECK(signed_values.ci95->low < -1);
 }
 
 TEST_CASE("Degenerate samples: one value has no interval, a constant one a point", "[sweep][stats]") {
