@@ -37,7 +37,11 @@ td.bad { color: var(--bad); font-weight: 600; }
 td.zero { color: #b3b8bd; }
 tr.first td { border-top: 2px solid #b9c0c7; }
 .ci { color: var(--muted); font-size: 12px; }
-.repro code { user-select: all; word-break: break-all; }
+[hidden] { display: none !important; }  /* .plots sets display, which would override it */
+.wide { overflow-x: auto; }
+td.repro { min-width: 36em; }
+.repro code { user-select: all; overflow-wrap: anywhere; }
+td.point { min-width: 14em; overflow-wrap: anywhere; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; }
 .plot { border: 1px solid var(--line); border-radius: 4px; background: #fff; padding: 4px; }
 .plot svg { display: block; }
@@ -246,7 +250,9 @@ std::string Heatmap(const SweepSpec& spec, const std::string& profile, const std
   const SweepSet& rows = spec.sets[0];
   const SweepSet& cols = spec.sets[1];
   const double cw = 78, ch = 26, left = 130, top = 44;
-  double w = left + cw * static_cast<double>(cols.values.size()) + 10;
+  // Wide enough for the column parameter's name (about 6.5 px per character at 11 px).
+  double w = std::max(left + cw * static_cast<double>(cols.values.size()) + 10,
+                      left + 6.5 * static_cast<double>(cols.path.size() + 2) + 10);
   double h = top + ch * static_cast<double>(rows.values.size()) + 10;
   std::string title = absl::StrCat(profile, ": ", metric);
   std::string o = absl::StrCat("<svg width=\"", Num(w), "\" height=\"", Num(h), "\" viewBox=\"0 0 ",
@@ -373,14 +379,14 @@ std::string TableSection(const SweepSpec& spec, const SweepSummary& summary) {
       "<h2>Results</h2>\n<p class=\"hint\">Per grid point and profile: mean with its 95% "
       "confidence interval below (Student t for means, Wilson score for rates). Every metric's "
       "mean, sd, min, max and interval are in summary.json; every run is in runs.jsonl.</p>\n"
-      "<table>\n<thead><tr><th class=\"l\">grid point</th><th class=\"l\">profile</th><th>runs</th>";
+      "<div class=\"wide\"><table>\n<thead><tr><th class=\"l\">grid point</th><th class=\"l\">profile</th><th>runs</th>";
   for (const auto& [name, bad] : cols) absl::StrAppend(&o, "<th>", Esc(name), "</th>");
   o += "<th class=\"l\">worst run (lost, then failed, then duplicated)</th></tr></thead>\n<tbody>\n";
   size_t last_point = SIZE_MAX;
   for (const GroupSummary& g : summary.groups) {
     bool first = g.point != last_point;
     last_point = g.point;
-    absl::StrAppend(&o, "<tr", first ? " class=\"first\"" : "", "><td class=\"l\">",
+    absl::StrAppend(&o, "<tr", first ? " class=\"first\"" : "", "><td class=\"l point\">",
                     first ? Esc(PointLabel(spec, g.point)) : "", "</td><td class=\"l\">",
                     Esc(g.profile), "</td><td>", g.runs, "</td>");
     for (const auto& [name, bad] : cols) o += Td(name, Pool({&g}, name), bad);
@@ -393,7 +399,7 @@ std::string TableSection(const SweepSpec& spec, const SweepSummary& summary) {
     }
     o += "</td></tr>\n";
   }
-  return o + "</tbody></table>\n";
+  return o + "</tbody></table></div>\n";
 }
 
 }  // namespace
