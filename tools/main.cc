@@ -309,7 +309,10 @@ int main(int argc, char** argv) {
   run->add_option("scenario", rf.scenario, "Scenario file (.yaml/.yml/.json); default: the built-in #3556 scenario");
   run->add_option("--compare", rf.compare, "Profiles to compare, comma-separated (overrides the scenario's compare)");
   run->add_option("--seed", rf.seed, "Seed (overrides the scenario's seed)");
-  run->add_option("--set", rf.sets, "PATH=VALUE: override a scenario field before validation (repeatable), e.g. faults[0].at=5s");
+  run->add_option("--set", rf.sets, "PATH=VALUE: override a scenario field before validation (repeatable), e.g. faults[0].at=5s")
+      ->expected(1)  // one value per --set, so a scenario path after it stays positional
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   run->add_option("--json", rf.json, "Write the timeline JSON (rmqsim-timeline/1) to FILE");
   run->add_option("--html", rf.html, "Write the HTML timeline report to FILE");
   run->add_option("--trace", rf.trace, "Write a Chrome/Perfetto trace to FILE");

@@ -384,7 +384,10 @@ std::vector<Command> AddScaleOutCommands(CLI::App& app) {
   sweep->add_option("--seeds", sf->seeds, "Seeds: A..B ranges and single seeds, comma-separated (default 1..100)");
   sweep->add_option("--set", sf->sets,
                     "PATH=V1,V2,...: sweep a scenario field over these values (repeatable: the "
-                    "grid is the cartesian product; PATH as in error messages, e.g. faults[0].at)");
+                    "grid is the cartesian product; PATH as in error messages, e.g. faults[0].at)")
+      ->expected(1)  // one value per --set, so a scenario path after it stays positional
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   sweep->add_option("--compare", sf->compare, "Profiles, comma-separated (default: the scenario's)");
   sweep->add_option("--threads", sf->threads, "Parallel runs (default: the number of CPUs)")
       ->check(CLI::Range(1u, 4096u));

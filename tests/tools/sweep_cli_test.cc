@@ -205,6 +205,22 @@ TEST_CASE("sweep and run: a bad --set path or value exits 2, names it and runs n
   CHECK(ok.status == 0);
 }
 
+TEST_CASE("--set takes one value per flag: a scenario path after it is the scenario",
+          "[cli][sweep][set]") {
+  Result run = Rmqsim("run --set faults[0].at=30s scenarios/hung-broker-async.yaml --compare 4.9.0");
+  INFO(run.out);
+  CHECK(run.status == 0);
+  CHECK(run.out.find("scenario hung-broker-async,") != std::string::npos);
+  fs::path d = Dir("positional");
+  Result sweep = Rmqsim("sweep --seeds 1..2 --compare 4.9.0 --quiet --set faults[0].at=5s,10s "
+                        "scenarios/hung-broker-async.yaml --out " + d.string());
+  INFO(sweep.out);
+  REQUIRE(sweep.status == 0);
+  nlohmann::json s = nlohmann::json::parse(Slurp(d / "summary.json"));
+  CHECK(s["sweep"]["scenario"]["path"] == "scenarios/hung-broker-async.yaml");
+  CHECK(s["sweep"]["runs"] == 4);
+}
+
 TEST_CASE("sweep.html escapes every scenario string", "[cli][sweep]") {
   fs::path d = Dir("hostile");
   fs::path scenario = Path("hostile.yaml");
