@@ -735,7 +735,7 @@ int ShrinkCommand(const ShrinkFlags& f) {
   std::string condition = absl::StrJoin(texts, " && ");
   Shrinker shrinker(doc->path(), *clauses, f.seed.value_or(original->seed), f.max_runs);
   std::string first;
-  if (!shrinker.Holds(doc->root(), &first)) {
+  if (!shrinker.Holds(doc->root(), &first, /*force=*/true)) {
     std::cerr << "shrink: " << condition << " does not hold for " << shown_path << " with seed "
               << shrinker.seed() << " (" << first << "); nothing to shrink\n";
     return kExitNotHolding;

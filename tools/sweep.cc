@@ -214,6 +214,9 @@ absl::StatusOr<Prepared> Prepare(const SweepFlags& f) {
     }
     spec.sets.push_back(reports::SweepSet{s.path, s.values});
   }
+  if (f.compare.find_first_not_of(", ") == std::string::npos && !f.compare.empty()) {
+    return absl::InvalidArgumentError("--compare: no profile named (see `rmqsim list`)");
+  }
   if (!f.compare.empty()) {
     spec.compare_given = true;
     for (absl::string_view n : absl::StrSplit(f.compare, ',', absl::SkipEmpty())) {

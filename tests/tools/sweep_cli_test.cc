@@ -197,6 +197,10 @@ TEST_CASE("sweep and run: a bad --set path or value exits 2, names it and runs n
   Result run = Rmqsim("run --set producers[3].config.x=1");
   CHECK(run.status == 2);
   CHECK(run.out.find("--set producers[3].config.x: no producers[3]") != std::string::npos);
+  Result none = Rmqsim("sweep --seeds 1..5 --compare , --out " + d.string());
+  CHECK(none.status == 2);
+  CHECK(none.out.find("--compare: no profile named") != std::string::npos);
+  CHECK_FALSE(fs::exists(d));
   Result list = Rmqsim("run --set faults[0].at=5s,10s");
   CHECK(list.status == 2);
   CHECK(list.out.find("`rmqsim run` takes one value") != std::string::npos);
@@ -309,6 +313,10 @@ TEST_CASE("shrink: a condition that does not hold exits 1; a bad one exits 2", "
   CHECK(rhs.out.find("unknown metric 'lots'") != std::string::npos);
   CHECK(Rmqsim("shrink --until '4.9.0.lost >'").status == 2);
   CHECK(Rmqsim("shrink --until '0 < 4.9.0.lost'").status == 2);
+  // --max-runs 0 still checks the scenario as given, and writes it unshrunk.
+  Result zero = Rmqsim("shrink --until '4.9.0.lost > 0' --max-runs 0 --quiet");
+  CHECK(zero.status == 0);
+  CHECK(zero.out.find("stopped at --max-runs") != std::string::npos);
 }
 
 }  // namespace
