@@ -177,7 +177,7 @@ std::string LinePlot(const std::string& title, const std::string& metric,
                                      : 0;
     return left + band * (static_cast<double>(cat) + 0.5) + dodge;
   };
-  std::string o = absl::StrCat("<svg width=\"", Num(w), "\" height=\"", Num(h), "\" viewBox=\"0 0 ",
+  std::string o = absl::StrCat("<svg class=\"errorbars\" width=\"", Num(w), "\" height=\"", Num(h), "\" viewBox=\"0 0 ",
                                Num(w), " ", Num(h), "\" role=\"img\"><title>", Esc(title),
                                "</title>\n<text class=\"ttl\" x=\"", Num(left), "\" y=\"16\">",
                                Esc(title), "</text>\n");
@@ -255,7 +255,7 @@ std::string Heatmap(const SweepSpec& spec, const std::string& profile, const std
                       left + 6.5 * static_cast<double>(cols.path.size() + 2) + 10);
   double h = top + ch * static_cast<double>(rows.values.size()) + 10;
   std::string title = absl::StrCat(profile, ": ", metric);
-  std::string o = absl::StrCat("<svg width=\"", Num(w), "\" height=\"", Num(h), "\" viewBox=\"0 0 ",
+  std::string o = absl::StrCat("<svg class=\"heatmap\" width=\"", Num(w), "\" height=\"", Num(h), "\" viewBox=\"0 0 ",
                                Num(w), " ", Num(h), "\" role=\"img\"><title>", Esc(title),
                                "</title>\n<text class=\"ttl\" x=\"4\" y=\"16\">", Esc(title),
                                "</text>\n<text class=\"lbl\" x=\"", Num(left), "\" y=\"", Num(top - 20),

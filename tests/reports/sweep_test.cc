@@ -2,6 +2,9 @@
 // shards that split the work without gaps or overlaps, run lines that read back, worst runs and
 // replay commands a shell runs as printed.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -124,6 +127,48 @@ TEST_CASE("Run lines read back; the worst run is the most lost, then failed, fir
   CHECK(has_stored);
   CHECK_FALSE(ParseRunLine("{\"index\": -1}").ok());
   CHECK_FALSE(ParseRunLine("not json").ok());
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The page of a sweep of `sets`: two seeds, two profiles.
+std::string Page(std::vector<SweepSet> sets, const std::string& name) {
+  SweepSpec spec = Spec(2, std::move(sets), {"4.9.0", "4.9.3"});
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < spec.WorkSize(); ++i) {
+    lines.push_back(RunLine(spec, i, LossSummary(static_cast<int64_t>(i % 3), 0)));
+  }
+  std::filesystem::path dir = std::filesystem::path(RMQSIM_BINARY_DIR) / "sweep-test" / name;
+  std::string table;
+  REQUIRE_OK(WriteSweepOutputs(dir.string(), spec, lines, std::nullopt, &table));
+  return Slurp(dir / "sweep.html");
+}
+
+TEST_CASE("sweep.html: error-bar plots per parameter, heatmaps for two parameters", "[sweep]") {
+  std::string one = Page({{"a", {"1", "2", "3"}}}, "html-one");
+  size_t metrics = Count(one, "<option value=");
+  CHECK(metrics >= 7);
+  // One plot per metric (one parameter), with an error bar per point and profile.
+  CHECK(Count(one, "<svg class=\"errorbars\"") == metrics);
+  CHECK(Count(one, "<svg class=\"heatmap\"") == 0);
+  CHECK(one.find("95% CI") != std::string::npos);
+  std::string two = Page({{"a", {"1", "2"}}, {"b", {"x", "y", "z"}}}, "html-two");
+  CHECK(Count(two, "<svg class=\"errorbars\"") == 2 * metrics);
+  CHECK(Count(two, "<svg class=\"heatmap\"") == 2 * metrics);  // per profile
+  // Self-contained: no external resource.
+  CHECK(two.find("src=") == std::string::npos);
+  CHECK(two.find("href=") == std::string::npos);
 }
 
 }  // namespace
