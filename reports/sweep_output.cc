@@ -1,6 +1,7 @@
 // The sweep's output files (sweep.h): the printed table, summary.json, and merging shards.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,35 @@ void AppendGroup(std::string& out, const SweepSpec& spec, const GroupSummary& g)
     absl::StrAppend(&out, "  worst run: seed ", g.worst->seed, " (lost ", FormatValue(g.worst->lost),
                     ", failed ", FormatValue(g.worst->failed), ", duplicated ",
                     FormatValue(g.worst->duplicated), ")\n    ", g.worst->command, "\n");
+  }
+}
+
+// The answer first: per grid point and profile, lost messages per run and the share of runs that
+// lost any, each with its interval; the full tables follow.
+void AppendOverview(std::string& out, const SweepSpec& spec, const SweepSummary& summary) {
+  if (summary.groups.empty()) return;
+  absl::StrAppend(&out, "\nOverview: lost messages per run (mean, 95% CI) and runs that lost any "
+                        "(share, 95% CI)\n");
+  size_t last_point = SIZE_MAX;
+  for (const GroupSummary& g : summary.groups) {
+    if (g.point != last_point) {
+      absl::StrAppend(&out, "  [", g.point + 1, "/", spec.Points(), "] ", PointLabel(spec, g.point),
+                      "\n");
+      last_point = g.point;
+    }
+    const MetricStats* lost = nullptr;
+    for (const MetricStats& m : g.metrics) {
+      if (m.name == "lost") lost = &m;
+    }
+    const RateStats* losing = nullptr;
+    for (const RateStats& r : g.rates) {
+      if (r.name == "runs_losing") losing = &r;
+    }
+    if (!lost || !losing) continue;
+    absl::StrAppend(&out, "    ", Pad(g.profile, 10, false), Pad(FormatValue(lost->stats.mean), 9, true),
+                    "  ", Pad(CiText(lost->stats.ci95, false), 22, false),
+                    Pad(FormatPercent(losing->value), 8, true), "  ", CiText(losing->ci95, true),
+                    "\n");
   }
 }
 
@@ -185,6 +215,7 @@ std::string PointLabel(const SweepSpec& spec, size_t point) {
 std::string SweepTable(const SweepSpec& spec, const SweepSummary& summary,
                        const std::optional<Shard>& shard) {
   std::string out = Header(spec, shard, summary.runs);
+  AppendOverview(out, spec, summary);
   for (const GroupSummary& g : summary.groups) AppendGroup(out, spec, g);
   return out;
 }

@@ -152,6 +152,21 @@ TEST_CASE("sweep: 4.9.0 loses and 4.9.3 does not; the worst run replays", "[cli]
       }
     }
   }
+  // The printed table starts with the answer: every 4.9.0 run lost messages, few 4.9.3 runs did.
+  std::string table = Slurp(d / "table.txt");
+  size_t overview = table.find("Overview: lost messages per run");
+  REQUIRE(overview != std::string::npos);
+  std::istringstream rows(table.substr(overview));
+  std::string row;
+  int losing_rows = 0;
+  while (std::getline(rows, row) && !row.empty()) {
+    std::istringstream words(row);
+    std::string profile;
+    words >> profile;
+    if (profile == "4.9.0") CHECK(row.find("100.00%") != std::string::npos);
+    if (profile == "4.9.0") ++losing_rows;
+  }
+  CHECK(losing_rows == 2);
   // The worst 4.9.0 run of the first grid point, replayed.
   const auto& worst = s["points"][0]["profiles"][0]["worst"];
   std::string cmd = worst["command"];
