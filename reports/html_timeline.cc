@@ -172,9 +172,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> MetricRows(const P
     rows.emplace_back(std::move(name), std::move(v));
   };
   if (p.runs.empty()) return rows;
+  bool consumers = false;
+  for (const RunResult& r : p.runs) consumers = consumers || r.summary.has_consumers;
   for (std::string_view name : sim::MetricNames()) {
     std::optional<double> probe = sim::MetricValue(p.runs.front().summary, name);
-    if (!probe) continue;  // consumer metrics: no value yet
+    if (!probe) continue;
+    if (!consumers && sim::IsConsumerMetric(name)) continue;
     bool latency = name.find("_ms") != std::string_view::npos;
     add(std::string(name), [&](const sim::Summary& sm) {
       double v = sim::MetricValue(sm, name).value_or(0);

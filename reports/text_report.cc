@@ -16,6 +16,14 @@ std::vector<std::string> MetricRows(const std::vector<sim::RunResult>& runs) {
                                    "silent_loss", "duplicated", "false_failure", "stored",
                                    "attempts", "retries", "attempts_max", "latency_p50_ms",
                                    "latency_p99_ms", "latency_max_ms"};
+  bool consumers = false;
+  for (const auto& r : runs) consumers = consumers || r.summary.has_consumers;
+  if (consumers) {
+    for (const char* m : {"consumed", "dead_lettered", "dropped", "pending", "deliveries",
+                          "redeliveries", "consumer_duplicates", "delivery_latency_p99_ms"}) {
+      rows.push_back(m);
+    }
+  }
   std::vector<std::string> extra;
   for (const auto& r : runs) {
     for (const auto& [b, n] : r.summary.stored_by_broker) extra.push_back("stored." + b);

@@ -55,7 +55,51 @@ void AppendSummary(std::string& o, const sim::Summary& s) {
   };
   append_map("stored_by_broker", s.stored_by_broker);
   append_map("errors_by_type", s.errors_by_type);
+  if (s.has_consumers) {
+    absl::StrAppend(&o, ", \"consumed\": ", s.consumed, ", \"dead_lettered\": ", s.dead_lettered,
+                    ", \"dropped\": ", s.dropped, ", \"pending\": ", s.pending,
+                    ", \"deliveries\": ", s.deliveries, ", \"redeliveries\": ", s.redeliveries,
+                    ", \"consumer_duplicates\": ", s.consumer_duplicates,
+                    ", \"delivery_latency_p99_ms\": ", FormatDouble(s.delivery_latency_p99_ms));
+  }
   o += "}";
+}
+
+// With consumers: `deliveries`, `fates` (timeline-format.md) and the `journey` extension.
+void AppendConsumerFields(std::string& o, const MessageRecord& m) {
+  o += ", \"deliveries\": [";
+  for (size_t i = 0; i < m.deliveries.size(); ++i) {
+    const sim::DeliveryRecord& d = m.deliveries[i];
+    absl::StrAppend(&o, i ? ", " : "", "{\"t_ms\": ", FormatMs(d.t), ", \"group\": ",
+                    JsonQuote(d.group), ", \"consumer\": ", JsonQuote(d.consumer),
+                    ", \"topic\": ", JsonQuote(d.topic),
+                    ", \"reconsume_times\": ", d.reconsume_times,
+                    ", \"result\": ", QuoteOrNull(d.result));
+    absl::StrAppend(&o, ", \"end_ms\": ", MsOrNull(d.end), ", \"broker\": ", JsonQuote(d.broker),
+                    ", \"queue\": ", d.queue, ", \"queue_offset\": ", d.queue_offset,
+                    ", \"thread\": ", JsonQuote(d.thread), "}");
+  }
+  o += "], \"fates\": [";
+  for (size_t i = 0; i < m.fates.size(); ++i) {
+    const sim::FateRecord& f = m.fates[i];
+    absl::StrAppend(&o, i ? ", " : "", "{\"group\": ", JsonQuote(f.group),
+                    ", \"fate\": ", JsonQuote(sim::FateName(f.fate)),
+                    ", \"at_ms\": ", MsOrNull(f.at),
+                    ", \"first_consumed_ms\": ", MsOrNull(f.first_consumed),
+                    ", \"duplicates\": ", f.duplicates, "}");
+  }
+  o += "], \"journey\": [";
+  for (size_t i = 0; i < m.journey.size(); ++i) {
+    const sim::JourneyRecord& j = m.journey[i];
+    absl::StrAppend(&o, i ? ", " : "", "{\"at_ms\": ", FormatMs(j.at),
+                    ", \"group\": ", JsonQuote(j.group), ", \"broker\": ", JsonQuote(j.broker),
+                    ", \"topic\": ", JsonQuote(j.topic), ", \"queue\": ", j.queue,
+                    ", \"queue_offset\": ", j.queue_offset,
+                    ", \"reconsume_times\": ", j.reconsume_times);
+    absl::StrAppend(&o, ", \"delay_level\": ", j.delay_level, ", \"due_ms\": ", MsOrNull(j.due),
+                    ", \"via\": ", JsonQuote(j.via), "}");
+  }
+  o += "]";
 }
 
 void AppendAttempt(std::string& o, const AttemptRecord& a) {
@@ -94,7 +138,9 @@ void AppendMessage(std::string& o, const MessageRecord& m) {
     if (i) o += ", ";
     AppendAttempt(o, m.attempts[i]);
   }
-  absl::StrAppend(&o, "], \"callbacks\": ", m.callbacks, "}");
+  absl::StrAppend(&o, "], \"callbacks\": ", m.callbacks);
+  if (!m.fates.empty() || !m.deliveries.empty()) AppendConsumerFields(o, m);
+  o += "}";
 }
 
 void AppendEvent(std::string& o, const core::Event& e) {

@@ -11,11 +11,17 @@
 // Extensions beyond the documented example (additive; readers must ignore unknown keys):
 //   scenario: "description", "references", "generator"
 //   run:      "end_ms", "events_executed" (after "profile")
-//   message:  "callbacks"; error: "response_code"
+//   message:  "callbacks"; error: "response_code"; with consumers (a message with fates or
+//             deliveries): "deliveries", "fates" and "journey" (the copies stored on the way
+//             through %RETRY%, SCHEDULE_TOPIC_XXXX and %DLQ%, see sim::JourneyRecord)
+//   delivery: "end_ms", "broker", "queue", "queue_offset", "thread"; fate: "first_consumed_ms",
+//             "duplicates"; summary: the consumer metrics when the run had consumers
 //   attempt:  "thread", "detail", "decision" (strings, "" when the model recorded none)
 //   event:    "fields" (object, in recorded order) when the event has fields
 // Nulls: "resolved_ms" unresolved; "send_status" when not ok or not recorded; "error" when none;
-// error "cause" when empty; attempt "end_ms" when unfinished. An event's "msg" is omitted when empty.
+// error "cause" when empty; attempt "end_ms" when unfinished; delivery "result" and "end_ms" while
+// the listener still runs; fate "at_ms" while pending; journey "due_ms" unless scheduled. An
+// event's "msg" is omitted when empty.
 #ifndef RMQSIM_REPORTS_TIMELINE_JSON_H_
 #define RMQSIM_REPORTS_TIMELINE_JSON_H_
 

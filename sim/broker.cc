@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/broker_consumer.h"
 #include "sim/response_code.h"
 #include "sim/route.h"
 
@@ -47,9 +48,11 @@ void Broker::StartProcess() {
     }
   };
   Reg::Arm(this, inc, sched_.now() + SimDuration::Seconds(10));
+  if (consumer_side_) consumer_side_->OnProcessStart();
 }
 
 void Broker::KillProcess() {
+  if (consumer_side_) consumer_side_->OnProcessKill();
   // What the name servers see: the registration connection closes (FIN), one delay later.
   for (NameServer* ns : name_servers_) {
     if (crashed()) break;  // a silent host sends no FIN
@@ -66,6 +69,7 @@ void Broker::RegisterAll() {
   for (const auto& [topic, queues] : topics_) {
     int32_t perm = kPermRead | kPermWrite;
     if (topic == kDefaultTopic) perm |= kPermInherit;
+    if (auto p = topic_perms_.find(topic); p != topic_perms_.end()) perm = p->second;
     configs.push_back({topic, queues, perm});
   }
   struct Registration {
@@ -120,6 +124,10 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
 }
 
 void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+  if (consumer_side_ && consumer_side_->Intercepts(req)) {
+    consumer_side_->HandleRequest(ch, std::move(req));
+    return;
+  }
   if (req.type == RemotingCommand::Type::kHeartbeat ||
       req.type == RemotingCommand::Type::kGetMaxOffset) {
     RemotingCommand resp;
@@ -149,6 +157,7 @@ void Broker::Complete(const std::shared_ptr<Channel>& ch, const RemotingCommand&
   if (r.store) {
     int64_t offset = queue_offsets_[{req.topic, req.queue_id}]++;
     recorder_.Stored(req.message_index, name(), req.queue_id, sched_.now());
+    if (consumer_side_) consumer_side_->OnProducerStored(req, offset);
     log_.Emit([&] {
       return core::Event{sched_.now(), actor(), "stored", req.msg_id,
                          absl::StrFormat("%s queue %d offset %d", req.topic, req.queue_id, offset)};

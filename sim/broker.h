@@ -25,6 +25,8 @@
 
 namespace rmqsim::sim {
 
+class BrokerConsumerSide;  // sim/broker_consumer.h
+
 class Broker : public Host {
  public:
   Broker(Scheduler& sched, core::EventLog& log, Network& net, Recorder& recorder,
@@ -50,7 +52,12 @@ class Broker : public Host {
 
   void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) override;
 
+  // Push consumers: the store, pulls, send-back, schedule service (set before StartProcess; only
+  // when the scenario has consumers).
+  void set_consumer_side(BrokerConsumerSide* c) { consumer_side_ = c; }
+
  private:
+  friend class BrokerConsumerSide;
   struct Result {
     int32_t code;
     std::string remark;
@@ -74,6 +81,8 @@ class Broker : public Host {
   std::optional<std::pair<int32_t, Ratio>> error_;
   std::optional<Ratio> drop_;
   std::map<std::pair<std::string, int32_t>, int64_t> queue_offsets_;
+  BrokerConsumerSide* consumer_side_ = nullptr;
+  std::map<std::string, int32_t> topic_perms_;  // perm of topics not read+write (4.9.0 %DLQ%)
 };
 
 }  // namespace rmqsim::sim

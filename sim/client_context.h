@@ -30,6 +30,8 @@ struct ClientContext {
   StepTime step_time;
   // Draws client processing times (stream "producer:<id>/client-steps").
   core::Rng step_rng = core::Rng(0);
+  // The event-log actor prefix: "producer", or "consumer" for a push consumer's client instance.
+  std::string role = "producer";
 
   // One client processing step (cluster.client_step_time). Steps are taken where a real client
   // spends measurable time: entering a send, and resuming a thread after a blocking wait (connect,
@@ -42,7 +44,7 @@ struct ClientContext {
 
   // System.currentTimeMillis() of this client.
   int64_t now_ms() const { return sched.now().java_ms(); }
-  std::string actor() const { return "producer:" + id; }
+  std::string actor() const { return role + ":" + id; }
   void Log(std::string kind, std::string msg, std::string text) {
     log.Emit([&] { return core::Event{sched.now(), actor(), std::move(kind), std::move(msg), std::move(text)}; });
   }

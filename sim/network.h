@@ -29,10 +29,16 @@ using core::SimDuration;
 using core::SimTime;
 
 class Channel;
+struct ConsumerRequest;  // sim/consumer_protocol.h
 
 // A request or response on the wire. The payload is interpreted by the endpoints.
 struct RemotingCommand {
-  enum class Type { kSendMessage, kGetRoute, kHeartbeat, kGetMaxOffset };
+  enum class Type {
+    kSendMessage, kGetRoute, kHeartbeat, kGetMaxOffset,
+    // Push consumers (sim/consumer_protocol.h).
+    kPullMessage, kConsumerSendMsgBack, kQueryConsumerOffset, kUpdateConsumerOffset,
+    kGetConsumerList, kLockBatchMq, kUnlockBatchMq,
+  };
   Type type = Type::kSendMessage;
   int32_t opaque = 0;
   bool oneway = false;
@@ -45,6 +51,8 @@ struct RemotingCommand {
   int32_t attempt = 0;          // attempt number (for the recorder)
   // Route query.
   std::string route_topic;
+  // A consumer-protocol request's body, or the %RETRY% send of a consumer's inner producer.
+  std::shared_ptr<const ConsumerRequest> consumer;
   // Response.
   int32_t code = 0;
   std::string remark;

@@ -54,6 +54,58 @@ struct ErrorInfo {
 enum class Outcome { kOk, kFailed, kUnresolved };
 const char* OutcomeName(Outcome o);
 
+// One listener invocation that included this message (timeline-format.md `deliveries`).
+struct DeliveryRecord {
+  SimTime t;                   // when the listener was called
+  std::optional<SimTime> end;  // when it returned (unset: still running at the horizon)
+  std::string group;
+  std::string consumer;        // "cg#0"
+  std::string topic;           // pulled from: the original topic or %RETRY%<group>
+  std::string broker;          // the queue's broker
+  int32_t queue = 0;
+  int64_t queue_offset = 0;
+  int32_t reconsume_times = 0;
+  // CONSUME_SUCCESS, RECONSUME_LATER, EXCEPTION, NULL, TIMEOUT (ConsumeReturnType: a call that
+  // returned a status after consumeTimeout), or SUSPEND_CURRENT_QUEUE_A_MOMENT (orderly); empty
+  // while unfinished.
+  std::string result;
+  // Whether the application finished the work (status CONSUME_SUCCESS / SUCCESS, also behind a
+  // TIMEOUT result).
+  bool success = false;
+  std::string thread;
+};
+
+enum class Fate { kPending, kConsumed, kDeadLettered, kDropped };
+const char* FateName(Fate f);  // "pending", "consumed", "dead_lettered", "dropped"
+
+// A consumer group's fate of this message (timeline-format.md `fates`): one per group subscribed
+// to the message's topic. The first decisive event seals it.
+struct FateRecord {
+  std::string group;
+  Fate fate = Fate::kPending;
+  std::optional<SimTime> at;              // when sealed (unset while pending)
+  std::optional<SimTime> first_consumed;  // the group's first successful consumption
+  int32_t duplicates = 0;                 // successful consumptions beyond the first (per instance
+                                          // for a broadcasting group)
+};
+
+// A copy the brokers stored on the message's way through a consumer group's retry machinery:
+// %RETRY%<group>, SCHEDULE_TOPIC_XXXX (a delay level) and %DLQ%<group>.
+struct JourneyRecord {
+  SimTime at;
+  std::string group;
+  std::string broker;
+  std::string topic;
+  int32_t queue = 0;
+  int64_t queue_offset = 0;
+  int32_t reconsume_times = 0;
+  int32_t delay_level = 0;     // the level a SCHEDULE_TOPIC_XXXX copy waits (0 otherwise)
+  std::optional<SimTime> due;  // SCHEDULE_TOPIC_XXXX: deliver timestamp
+  // How it got there: "send-back" (CONSUMER_SEND_MSG_BACK), "fallback" (inner producer), "orderly"
+  // (orderly copy), "cleaner" (consume-timeout send-back), "re-put" (schedule service).
+  std::string via;
+};
+
 struct MessageRecord {
   std::string id;        // "pg#0/17"
   std::string producer;  // "pg#0"
@@ -69,6 +121,10 @@ struct MessageRecord {
   // Times the application callback ran (onSuccess/onException). More than one is a client bug
   // the model reproduces (5.3.3 Q9), kept visible rather than collapsed.
   int32_t callbacks = 0;
+  // With consumers: listener invocations, per-group fates, and the retry journey, in time order.
+  std::vector<DeliveryRecord> deliveries;
+  std::vector<FateRecord> fates;
+  std::vector<JourneyRecord> journey;
 };
 
 // The summary metrics of timeline-format.md.
@@ -81,6 +137,11 @@ struct Summary {
   double latency_p50_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   std::map<std::string, int64_t> stored_by_broker;  // messages stored on that broker
   std::map<std::string, int64_t> errors_by_type;    // final errors by exception type
+  // With consumers (some message has a fate): fates summed over groups, listener invocations.
+  bool has_consumers = false;
+  int64_t consumed = 0, dead_lettered = 0, dropped = 0, pending = 0;
+  int64_t deliveries = 0, redeliveries = 0, consumer_duplicates = 0;
+  double delivery_latency_p99_ms = 0;  // first store to the group's first successful consumption
 };
 
 // Computes the summary from per-message data (nearest-rank percentiles over resolved messages).
@@ -88,6 +149,8 @@ Summary Summarize(const std::vector<MessageRecord>& messages);
 
 // Names of the plain metrics (`stored.BROKER` and `errors.TYPE` are prefixed forms).
 const std::vector<std::string_view>& MetricNames();
+// True for the metrics that only a run with consumers gives meaning (consumed, deliveries, ...).
+bool IsConsumerMetric(std::string_view name);
 // True if `name` is a metric `expect` may use ("stored.<anything>", "errors.<anything>" included).
 bool IsKnownMetric(std::string_view name);
 // The metric's value for this summary; nullopt for an unknown name.

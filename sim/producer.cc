@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/check.h"
+#include "sim/consumer_protocol.h"
 #include "sim/response_code.h"
 
 namespace rmqsim::sim {
@@ -491,6 +492,9 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
   req.queue_id = mq.queue_id;
   req.body_size = msg.body_size;
   req.attempt = attempt;
+  // sendKernelImpl copies RECONSUME_TIME / MAX_RECONSUME_TIMES into the header of a %RETRY% send
+  // and deletes them from the (shared) property map.
+  if (msg.retry) req.consumer = msg.retry->BuildRequest();
   const int64_t cost = ctx_.now_ms() - begin;
   if (timeout < cost) {
     co_return MakeEx(ExClass::kRemotingTooMuchRequestException, "sendKernelImpl call timeout");

@@ -147,6 +147,20 @@ Profile Make490() {
   p.broker_bad_queue_id_code = 1;     // SYSTEM_ERROR
   p.netty_version = "4.0.42.Final";
   p.defaults.client_close_socket_if_timeout = false;  // NettyClientConfig@4.9.0
+  // Consumers (rocketmq-consumer-behaviour.md §8, 4.9.0 column).
+  p.consumer.cleaner_dies_on_missing_start_time = true;  // [PQ.cleanExpiredMsg@4.9.0]
+  p.consumer.skip_send_back_of_uncached = false;
+  p.consumer.send_back_without_master = SendBackWithoutMaster::kNameServerChannel;  // [DPCI@4.9.x]
+  p.consumer.cleaner_target = CleanerSendBackTarget::kStoreHost;  // [DPC.sendMessageBack@4.9.x]
+  p.consumer.send_back_dlq_clears_delay = false;  // [SMP.asyncConsumerSendMsgBack@4.9.0] (E22)
+  p.consumer.retry_send_dlq_rule = RetrySendDlqRule::kAtLeastMaxKeepDelay;  // [SMP@4.9.x]
+  p.consumer.retry_send_null_max_rejected = true;  // [SMP.handleRetryAndDLQ@4.9.0]
+  p.consumer.dlq_readable = false;                 // PERM_WRITE [SMP@4.9.0]
+  p.consumer.orderly_copy_reconsume_time_plus_one = false;  // [CMOS@4.9.x]
+  p.consumer.orderly_copy_keeps_origin_msg_id = false;      // [CMOS@4.9.0, 4.9.3]
+  p.consumer.schedule_not_due = ScheduleNotDue::kExactTimer;    // [SMS@4.9.0]
+  p.consumer.schedule_progress = ScheduleProgress::kPerEntry;   // [SMS@4.9.0]
+  p.consumer.rebalance_min_interval = false;                    // [RS@4.9.x]
   return p;
 }
 
@@ -161,6 +175,16 @@ Profile Make493() {
   p.call_timeout_text_has_addr = true;
   p.netty_version = "4.1.65.Final";
   p.defaults.client_close_socket_if_timeout = true;  // NettyClientConfig@4.9.3 (property default)
+  // Consumers: cleaner null check + catch (e425c097ad, cc478bd425); send-back DLQ DELAY 0
+  // (8434658798); null maxReconsumeTimes tolerated (86c1216957); readable DLQ (0a16ff6a5f);
+  // 18-thread schedule pool polling every 100 ms (b35f3e4459) whose syncDeliver records the run's
+  // start offset + 1 [SMS@4.9.3].
+  p.consumer.cleaner_dies_on_missing_start_time = false;
+  p.consumer.send_back_dlq_clears_delay = true;
+  p.consumer.retry_send_null_max_rejected = false;
+  p.consumer.dlq_readable = true;
+  p.consumer.schedule_not_due = ScheduleNotDue::kPoll100ms;
+  p.consumer.schedule_progress = ScheduleProgress::kRunStartPlusOne;
   return p;
 }
 
@@ -183,6 +207,10 @@ Profile Make498() {
   // ThreadLocalIndex returns abs(index & 0x7FFFFFFF) (f08c79ff9f, #4349, first in 4.9.4)
   // [TLI@rocketmq-all-4.9.8].
   p.thread_index_overflow = ThreadIndexOverflow::kMasked;
+  // Schedule progress per entry again (8cd998829a, #3967, first in 4.9.4); the orderly copy keeps
+  // ORIGIN_MESSAGE_ID (45010d9bdf, #4050, first in 4.9.4) [SMS, CMOS @rocketmq-all-4.9.8].
+  p.consumer.schedule_progress = ScheduleProgress::kPerEntry;
+  p.consumer.orderly_copy_keeps_origin_msg_id = true;
   return p;
 }
 
@@ -228,6 +256,13 @@ Profile Make533() {
   p.netty_version = "4.1.114.Final";
   // DefaultMQProducer.retryResponseCodes adds SYSTEM_BUSY and GO_AWAY [DMP@5.3.3].
   p.defaults.retry_response_codes = {17, 14, 1, 2, 16, 204, 205, 1500};
+  // Consumers [CMCS, DPC, DPCI, CMOS, RS @5.3.3; SendMessageProcessor.handleRetryAndDLQ@5.3.3].
+  p.consumer.skip_send_back_of_uncached = true;
+  p.consumer.send_back_without_master = SendBackWithoutMaster::kThrowImmediately;
+  p.consumer.cleaner_target = CleanerSendBackTarget::kPulledBrokerMaster;
+  p.consumer.retry_send_dlq_rule = RetrySendDlqRule::kAboveMaxOrLockedImmediate;
+  p.consumer.orderly_copy_reconsume_time_plus_one = true;  // 7cfffe7f48, #6163
+  p.consumer.rebalance_min_interval = true;
   return p;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/sim_time.h"
+#include "sim/consumer_settings.h"
 
 namespace rmqsim::sim {
 
@@ -277,6 +278,10 @@ struct Profile {
   std::string_view netty_version;
 
   ProducerSettings defaults;
+
+  // ---- Push consumers and the brokers' consumer-facing code (rocketmq-consumer-behaviour.md §8) --
+  ConsumerDecisions consumer;
+  ConsumerSettings consumer_defaults;
 };
 
 const std::vector<const Profile*>& AllProfiles();

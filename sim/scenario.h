@@ -111,12 +111,23 @@ enum class ListenerKind { kConcurrently, kOrderly };
 
 struct ConsumerBehaviour {
   int32_t fail_first = 0;
+  // ConsumeConcurrentlyContext.delayLevelWhenNextConsume the listener sets on failure (extension
+  // of the format): 0 lets the broker choose (3 + reconsumeTimes), L > 0 asks for level L, -1
+  // sends the message to %DLQ%<group> at once.
+  int32_t delay_level_when_next_consume = 0;
   std::optional<Ratio> fail_ratio;
   std::optional<Ratio> throw_ratio;
   std::optional<Ratio> return_null_ratio;
   bool always_fail = false;
   std::optional<SimDuration> hang;
   SimDuration process_time = SimDuration::Zero();
+};
+
+// A consumer `config:` key other than the three ConsumerSpec keeps as fields.
+struct ConsumerSettingOverride {
+  const ConsumerSettingInfo* setting = nullptr;
+  ConsumerSettingValue value;
+  SourceLoc loc;
 };
 
 struct ConsumerSpec {
@@ -129,6 +140,7 @@ struct ConsumerSpec {
   int32_t max_reconsume_times = 16;
   SimDuration consume_timeout = SimDuration::Seconds(15 * 60);
   int32_t consume_thread_min = 20;
+  std::vector<ConsumerSettingOverride> config;  // the other settings (sim/consumer_settings.h)
   ConsumerBehaviour behaviour;
   SourceLoc loc;
 };

@@ -1,5 +1,5 @@
 // The validator's top level: scalar keys, `compare`, the sections in dependency order, and the
-// whole-scenario checks (planned message total, features this build lacks).
+// whole-scenario checks (planned message total).
 #include "sim/scenario_check.h"
 
 #include <algorithm>
@@ -131,15 +131,6 @@ void CheckPlannedMessages(Ctx& ctx, const Entry& producers) {
                 " (--max-messages)"));
 }
 
-// The one place that rejects sections this build parses but cannot run yet. Delete the check
-// once the consumer model exists.
-void RejectUnbuiltFeatures(Ctx& ctx, const Node& root) {
-  if (const Entry* consumers = root.Find("consumers")) {
-    ctx.Error(consumers->key_pos, "consumers",
-              "the consumer model is not available in this build yet");
-  }
-}
-
 }  // namespace
 
 void CheckScenario(Ctx& ctx, const Node& root) {
@@ -156,7 +147,6 @@ void CheckScenario(Ctx& ctx, const Node& root) {
   if (const Node* n = Value(root, "faults")) CheckFaults(ctx, *n);
   if (const Node* n = Value(root, "expect")) CheckExpect(ctx, *n);
   if (const Entry* e = root.Find("producers")) CheckPlannedMessages(ctx, *e);
-  RejectUnbuiltFeatures(ctx, root);
 }
 
 }  // namespace rmqsim::sim::loader

@@ -1,7 +1,10 @@
-// The `consumers` section (push consumers, rocketmq-consumer-behaviour.md), validated in full
-// although this build cannot run it yet (see RejectUnbuiltFeatures in scenario_check.cc).
+// The `consumers` section (push consumers, rocketmq-consumer-behaviour.md): identity, model,
+// listener, `config:` settings from the consumer-settings registry (sim/consumer_settings.h) and
+// the listener `behaviour`.
 #include <algorithm>
 
+#include "absl/time/time.h"
+#include "sim/consumer_settings.h"
 #include "sim/scenario_check.h"
 #include "sim/scenario_values.h"
 
@@ -10,11 +13,39 @@ namespace {
 
 const std::vector<std::string_view> kConsumerKeys = {
     "group", "topic", "instances", "model", "listener", "start_at", "config", "behaviour"};
-const std::vector<std::string_view> kConfigKeys = {"max_reconsume_times", "consume_timeout",
-                                                   "consume_thread_min"};
 const std::vector<std::string_view> kBehaviourKeys = {
-    "fail_first",  "fail_ratio", "throw_ratio", "return_null_ratio",
-    "always_fail", "hang",       "process_time"};
+    "fail_first",  "fail_ratio", "throw_ratio",  "return_null_ratio",
+    "always_fail", "hang",       "process_time", "delay_level_when_next_consume"};
+
+std::vector<std::string_view> ConfigKeys() {
+  std::vector<std::string_view> keys;
+  for (const ConsumerSettingInfo& s : AllConsumerSettings()) keys.push_back(s.key);
+  return keys;
+}
+
+std::string Ms(int64_t ms) { return absl::FormatDuration(absl::Milliseconds(ms)); }
+
+// A registry setting beyond the three ConsumerSpec keeps as fields.
+void ReadOtherSetting(Ctx& ctx, const Entry& e, const std::string& path, ConsumerSpec& c) {
+  const ConsumerSettingInfo* info = FindConsumerSetting(e.key);
+  std::string p = Join(path, e.key);
+  SourceLoc loc{e.key_pos.line, e.key_pos.column};
+  if (info->type == ConsumerSettingType::kInt) {
+    if (auto v = ReadInt(ctx, *e.value, p, info->min, info->max)) {
+      c.config.push_back(ConsumerSettingOverride{info, ConsumerSettingValue(*v), loc});
+    }
+    return;
+  }
+  std::optional<SimDuration> d = ReadDuration(ctx, *e.value, p);
+  if (!d) return;
+  if (d->ns() < info->min * 1000000 || d->ns() > info->max * 1000000) {
+    ctx.Error(e.value->pos, p,
+              Cat("must be between ", Ms(info->min), " and ", Ms(info->max), " (got ",
+                  Quote(e.value->text), ")"));
+    return;
+  }
+  c.config.push_back(ConsumerSettingOverride{info, ConsumerSettingValue(*d), loc});
+}
 
 const EnumOptions<ConsumerModel> kModels = {{"clustering", ConsumerModel::kClustering},
                                             {"broadcasting", ConsumerModel::kBroadcasting}};
@@ -22,7 +53,14 @@ const EnumOptions<ListenerKind> kListeners = {{"concurrently", ListenerKind::kCo
                                               {"orderly", ListenerKind::kOrderly}};
 
 void CheckConfig(Ctx& ctx, const Node& n, const std::string& path, ConsumerSpec& c) {
-  if (!CheckMap(ctx, n, path, kConfigKeys)) return;
+  if (!CheckMap(ctx, n, path, ConfigKeys())) return;
+  for (const Entry& e : n.entries) {
+    if (e.key == "max_reconsume_times" || e.key == "consume_timeout" ||
+        e.key == "consume_thread_min" || !FindConsumerSetting(e.key)) {
+      continue;
+    }
+    ReadOtherSetting(ctx, e, path, c);
+  }
   // -1 (upstream's default): 16 for concurrently, Integer.MAX_VALUE for orderly listeners.
   int64_t max_reconsume = -1;
   if (const Entry* e = n.Find("max_reconsume_times")) {
@@ -65,6 +103,11 @@ void CheckBehaviour(Ctx& ctx, const Node& n, const std::string& path, ConsumerBe
   }
   if (const Entry* e = n.Find("process_time")) {
     if (auto d = ReadDuration(ctx, *e->value, Join(path, e->key))) b.process_time = *d;
+  }
+  if (const Entry* e = n.Find("delay_level_when_next_consume")) {
+    // The broker clamps a level above its last one (messageDelayLevel) to the last.
+    auto v = ReadInt(ctx, *e->value, Join(path, e->key), -1, INT32_MAX);
+    if (v) b.delay_level_when_next_consume = static_cast<int32_t>(*v);
   }
 }
 

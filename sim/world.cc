@@ -25,6 +25,7 @@ World::World(const Scenario& scenario, const Profile& profile, uint64_t seed,
   recorder_.set_repeat_callback_allowed(profile_.async_connect == AsyncConnect::kListener);
   BuildCluster();
   BuildProducers();
+  BuildConsumers();
   ScheduleFaults();
 }
 
@@ -54,6 +55,7 @@ void World::BuildCluster() {
     net_.AddHost(b.get());
     brokers_.push_back(std::move(b));
   }
+  AttachConsumerSides();
   for (auto& ns : name_servers_) ns->StartProcess();
   for (auto& b : brokers_) b->StartProcess();
 }
@@ -106,6 +108,7 @@ Message World::NewMessage(ProducerInstance& p, const WorkloadSpec& w) {
   m.topic = w.topic;
   m.body_size = w.body_size;
   m.index = recorder_.NewMessage(m.id, p.id, w.topic, w.mode, sched_.now());
+  if (ledger_) ledger_->InitFates(m.index, w.topic);
   return m;
 }
 
@@ -179,6 +182,7 @@ void World::ScheduleFaults() {
 }
 
 void World::ApplyFault(const FaultSpec& f) {
+  if (f.target.kind == FaultTarget::Kind::kConsumer) return ApplyConsumerFault(f, false);
   Host* host = TargetHost(f.target);
   RMQ_CHECK(host != nullptr) << "fault on unknown target " << f.target.text;
   Broker* broker = f.target.kind == FaultTarget::Kind::kBroker ? FindBroker(f.target.name) : nullptr;
@@ -229,6 +233,7 @@ void World::ApplyFault(const FaultSpec& f) {
 }
 
 void World::EndFault(const FaultSpec& f) {
+  if (f.target.kind == FaultTarget::Kind::kConsumer) return ApplyConsumerFault(f, true);
   Host* host = TargetHost(f.target);
   Broker* broker = f.target.kind == FaultTarget::Kind::kBroker ? FindBroker(f.target.name) : nullptr;
   NameServer* ns =

@@ -15,6 +15,9 @@
 #include "core/scheduler.h"
 #include "core/task.h"
 #include "sim/broker.h"
+#include "sim/broker_consumer.h"
+#include "sim/consumer.h"
+#include "sim/consumer_ledger.h"
 #include "sim/name_server.h"
 #include "sim/network.h"
 #include "sim/outcome.h"
@@ -48,9 +51,26 @@ class World {
   ProducerClient* FindProducer(const std::string& group, int32_t instance);
   // Applies a fault now, as the fault timeline would (tests).
   void ApplyFault(const FaultSpec& f);
+  // The running (latest) incarnation of consumer instance `instance` of `group`; nullptr if none
+  // has started.
+  ConsumerClient* FindConsumer(const std::string& group, int32_t instance);
+  // A broker's consumer side (nullptr without consumers).
+  BrokerConsumerSide* FindBrokerConsumerSide(const std::string& broker);
 
  private:
   struct ProducerInstance;
+  struct ConsumerInstance {
+    const ConsumerSpec* spec;
+    int32_t instance;
+    ConsumerSettings settings;
+    std::vector<std::unique_ptr<ConsumerClient>> incarnations;  // the last one is current
+    LocalOffsetFile local_file;                                 // broadcasting offsets on disk
+  };
+  // sim/world_consumers.cc
+  void AttachConsumerSides();
+  void BuildConsumers();
+  void StartConsumer(ConsumerInstance* c);
+  void ApplyConsumerFault(const FaultSpec& f, bool ending);
   void BuildCluster();
   void BuildProducers();
   void ScheduleFaults();
@@ -74,6 +94,10 @@ class World {
   std::vector<std::unique_ptr<NameServer>> name_servers_;
   std::vector<std::unique_ptr<Broker>> brokers_;
   std::vector<std::unique_ptr<ProducerInstance>> producers_;
+  // Push consumers (only when the scenario has a `consumers` section).
+  std::unique_ptr<ConsumerLedger> ledger_;
+  std::vector<std::unique_ptr<BrokerConsumerSide>> broker_sides_;
+  std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   // Declared last: destroyed first, so no suspended frame outlives what it points at.
   core::TaskScope scope_;
 };
