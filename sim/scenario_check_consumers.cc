@@ -111,6 +111,22 @@ void CheckBehaviour(Ctx& ctx, const Node& n, const std::string& path, ConsumerBe
   }
 }
 
+// delayLevelWhenNextConsume is a ConsumeConcurrentlyContext field read only by a clustering
+// consumer's send-back: an orderly listener has no such field and a broadcasting consumer drops
+// failures, so the setting would be silently ignored there.
+void RejectUnusedLevel(Ctx& ctx, const Node& n, const std::string& path, const ConsumerSpec& c) {
+  const Entry* e = n.Find("delay_level_when_next_consume");
+  if (e == nullptr) return;
+  if (c.listener == ListenerKind::kOrderly) {
+    ctx.Error(e->key_pos, Join(path, e->key),
+              "only a concurrently listener has delayLevelWhenNextConsume (an orderly listener "
+              "suspends its queue instead)");
+  } else if (c.model == ConsumerModel::kBroadcasting) {
+    ctx.Error(e->key_pos, Join(path, e->key),
+              "a broadcasting consumer never sends failures back, so no delay level applies");
+  }
+}
+
 void CheckIdentity(Ctx& ctx, const Node& n, const std::string& path, ConsumerSpec& c) {
   if (const Entry* e = n.Find("group")) {
     std::optional<std::string> group = ReadName(ctx, *e->value, Join(path, "group"));
@@ -156,6 +172,7 @@ void CheckConsumer(Ctx& ctx, const Node& n, const std::string& path) {
   CheckConfig(ctx, config ? *config->value : kEmptyMap, Join(path, "config"), c);
   if (const Entry* e = n.Find("behaviour")) {
     CheckBehaviour(ctx, *e->value, Join(path, "behaviour"), c.behaviour);
+    RejectUnusedLevel(ctx, *e->value, Join(path, "behaviour"), c);
   }
   ctx.AddConsumer(std::move(c));
 }
