@@ -14,7 +14,8 @@
 // is a copy: tools/browser/report.png) and OUT/report-default-full.png. `hostile` renders a
 // scenario whose title, description, references and names hold markup and script: nothing from it
 // runs (no dialog, no sentinel global, no injected element or handler) and its text is shown
-// literally.
+// literally. `consumers` renders a scenario with consumers and checks the consumer section
+// (runConsumers).
 //
 // Environment: RMQSIM_CHROMIUM (default /usr/bin/chromium). Exit 0 pass, 1 fail. Skipping is the
 // wrapper's business (RMQSIM_SKIP_BROWSER=1, see tests/CMakeLists.txt); a missing browser or
@@ -43,9 +44,9 @@ function parseArgs(argv) {
     if (!argv[i].startsWith('--') || i + 1 >= argv.length) fail(`bad argument '${argv[i]}'`);
     a[argv[i].slice(2)] = argv[i + 1];
   }
-  if (a.mode !== 'default' && a.mode !== 'hostile') fail('--mode must be default or hostile');
+  if (!['default', 'hostile', 'consumers'].includes(a.mode)) fail('--mode must be default, hostile or consumers');
   if (!a.rmqsim || !a.out) fail('--rmqsim BIN and --out DIR are required');
-  if (a.mode === 'hostile' && !a.scenario) fail('--mode hostile needs --scenario FILE');
+  if (a.mode !== 'default' && !a.scenario) fail(`--mode ${a.mode} needs --scenario FILE`);
   return a;
 }
 
@@ -253,6 +254,42 @@ async function runHostile(page, scenarioFile) {
   check(dom.embeds === 0, 'no injected img/iframe/object/embed/meta element');
 }
 
+// `consumers`: a scenario with a consumers section. The consumer section draws a lane group per
+// profile; the first message's journey is shown (4.9.3 ends in %DLQ%); clicking a delivery mark
+// of the last lane group picks that message.
+async function runConsumers(page, out) {
+  await page.waitForFunction(() => document.querySelectorAll('#cl rect.lane').length > 0);
+  const info = await page.evaluate(() => ({
+    heads: [...document.querySelectorAll('#cl text.ghead')].map((t) => t.textContent),
+    title: document.querySelector('#cjourney h3')?.textContent,
+    strips: [...document.querySelectorAll('#cjourney .jstrip')].map((d) => d.textContent),
+  }));
+  check(JSON.stringify(info.heads) === JSON.stringify(['4.9.0', '4.9.3', '4.9.8', '5.3.3']),
+        `one consumer lane group per profile: ${JSON.stringify(info.heads)}`);
+  check(info.title === 'Journey of pg-order#0/1', `first message's journey shown: ${info.title}`);
+  check(info.strips.length === 4 && info.strips[1].includes('dead_lettered') && info.strips[1].includes('%DLQ%cg-billing'),
+        `4.9.3's journey ends in the DLQ: ${info.strips[1]}`);
+  check(info.strips[0].includes('pending') && info.strips[0].includes('level 18'),
+        `4.9.0's dead message waits at level 18: ${info.strips[0]}`);
+  await page.fill('#cmsg', '');
+  await page.press('#cmsg', 'Enter');
+  check(await page.locator('#cjourney h3').count() === 0, 'Enter on an empty id clears the journey');
+  await page.locator('#cl').scrollIntoViewIfNeeded();
+  const box = await page.locator('#cl').boundingBox();
+  const pt = await page.evaluate(() => {
+    const svg = document.getElementById('cl');
+    const lane = [...svg.querySelectorAll('text.lbl')].find((t) => t.textContent === 'cg-billing#0');
+    const path = svg.querySelector('path.d-fail');
+    const m = /M([0-9.]+) ([0-9.]+)/.exec(path.getAttribute('d'));
+    const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return {x: Number(m[1]) * k, y: (Number(m[2]) + 6) * k, lane: !!lane};
+  });
+  check(pt.lane, 'a lane per consumer instance');
+  await page.mouse.click(box.x + pt.x, box.y + pt.y);
+  await page.waitForFunction(() => document.querySelector('#cjourney h3')?.textContent === 'Journey of pg-order#0/1');
+  await page.locator('#consumers').screenshot({path: path.join(out, 'report-consumers.png')});
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const chromiumPath = process.env.RMQSIM_CHROMIUM || '/usr/bin/chromium';
@@ -290,6 +327,7 @@ async function main() {
     await page.goto(fileUrl, {waitUntil: 'load'});
     await page.waitForFunction(() => document.querySelectorAll('#tl rect.lane').length > 0);
     if (args.mode === 'default') await runDefault(page, args.out);
+    else if (args.mode === 'consumers') await runConsumers(page, args.out);
     else await runHostile(page, path.resolve(repo, args.scenario));
     await page.waitForTimeout(300);  // anything deferred (timers, image errors) gets to report
   } catch (e) {
