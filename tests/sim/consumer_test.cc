@@ -431,6 +431,46 @@ TEST_CASE("§7.2 fallback at r = 15: 4.9.x dead-letters via level 18 without a 1
   }
 }
 
+// Twenty messages fail once at the same moment: their level-3 copies are re-put by one run of
+// the schedule service. The broker is restarted 50 s later and resumes from its persisted
+// progress (§5.3).
+constexpr char kScheduleReplay[] = R"(
+scenario: schedule-replay
+title: t
+duration: 2m
+cluster:
+  brokers: [{name: broker-a, queues: 4}]
+  topics: [{name: TopicTest}]
+  client_step_time: 0ms
+producers: [{group: pg, send: [{topic: TopicTest, mode: sync, start: 2s, rate: 1000/s, count: 20}]}]
+consumers:
+  - {group: cg, topic: TopicTest, behaviour: {fail_first: 1}}
+faults:
+  - {at: 60s, action: kill, target: broker-a, for: 5s}
+)";
+
+TEST_CASE("§5.3 4.9.3 records the run's start offset + 1 as schedule progress: a restart replays "
+          "the run's re-puts (duplicates); 4.9.0, 4.9.8 and 5.3.3 do not",
+          "[consumer]") {
+  const sim::Scenario s = Load(kScheduleReplay);
+  for (const char* name : {"4.9.0", "4.9.3", "4.9.8", "5.3.3"}) {
+    SECTION(name) {
+      const RunResult r = Run(s, name);
+      const bool v493 = std::string(name) == "4.9.3";
+      CHECK(r.summary.consumed == 20);
+      // Entries 2..20 of the run are re-put again after the restart and consumed a second time.
+      CHECK(r.summary.consumer_duplicates == (v493 ? 19 : 0));
+      int replayed = 0;
+      for (const auto& m : r.messages) {
+        int reputs = 0;
+        for (const auto& j : m.journey) reputs += j.via == "re-put" ? 1 : 0;
+        replayed += reputs > 1 ? 1 : 0;
+      }
+      CHECK(replayed == (v493 ? 19 : 0));
+    }
+  }
+}
+
 // An orderly group with maxReconsumeTimes 2 whose listener always fails.
 constexpr char kOrderlyDlq[] = R"(
 scenario: orderly-dlq
