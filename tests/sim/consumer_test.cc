@@ -10,6 +10,7 @@
 #include "sim/profile.h"
 #include "sim/run.h"
 #include "sim/scenario_loader.h"
+#include "sim/world.h"
 
 namespace rmqsim::testing {
 namespace {
@@ -467,6 +468,55 @@ TEST_CASE("§5.3 4.9.3 records the run's start offset + 1 as schedule progress: 
         replayed += reputs > 1 ? 1 : 0;
       }
       CHECK(replayed == (v493 ? 19 : 0));
+    }
+  }
+}
+
+TEST_CASE("§6.3 rebalance: AllocateMessageQueueAveragely over three instances, the retry "
+          "queues to at most one per broker, and a killed instance's queues move",
+          "[consumer]") {
+  const sim::Scenario s = Load(R"(
+scenario: rebalance
+title: t
+duration: 2m
+cluster:
+  brokers: [{name: broker-a, queues: 4}, {name: broker-b, queues: 4}]
+  topics: [{name: TopicTest}]
+  client_step_time: 0ms
+producers: [{group: pg, send: [{topic: TopicTest, mode: sync, start: 2s, rate: 1/s, count: 1}]}]
+consumers:
+  - {group: cg, topic: TopicTest, instances: 3}
+faults:
+  - {at: 30s, action: kill, target: "consumer:cg#1"}
+)");
+  for (const char* name : {"4.9.0", "4.9.3", "5.3.3"}) {
+    SECTION(name) {
+      core::VectorSink sink;
+      sim::World w(s, *sim::FindProfile(name), s.seed, &sink);
+      auto queues = [&](int i) {
+        std::vector<std::string> v;
+        for (const sim::MQ& mq : w.FindConsumer("cg", i)->AssignedQueues()) {
+          v.push_back(mq.topic + "@" + mq.broker + ":" + std::to_string(mq.queue));
+        }
+        return v;
+      };
+      using VS = std::vector<std::string>;
+      w.RunUntil(sim::SimTime::Zero() + sim::SimDuration::Seconds(25));
+      // 8 queues over cg#0, cg#1, cg#2: 3, 3, 2 in (broker, queue) order. The retry topic's
+      // route was read when only broker-a had registered %RETRY%cg (each broker creates it at the
+      // group's first heartbeat, §4.1), so until the 30 s route poll there is one retry queue
+      // (§6.3: "a new group may need up to ~50 s to own its retry queues").
+      CHECK(queues(0) == VS{"%RETRY%cg@broker-a:0", "TopicTest@broker-a:0", "TopicTest@broker-a:1",
+                            "TopicTest@broker-a:2"});
+      CHECK(queues(1) == VS{"TopicTest@broker-a:3", "TopicTest@broker-b:0", "TopicTest@broker-b:1"});
+      CHECK(queues(2) == VS{"TopicTest@broker-b:2", "TopicTest@broker-b:3"});
+      // The kill closes cg#1's connections: the brokers notify the group, which rebalances at once
+      // (8 queues over 2: 4, 4), now with both retry queues (2 over 2: 1, 1).
+      w.RunUntil(sim::SimTime::Zero() + sim::SimDuration::Seconds(35));
+      CHECK(queues(0) == VS{"%RETRY%cg@broker-a:0", "TopicTest@broker-a:0", "TopicTest@broker-a:1",
+                            "TopicTest@broker-a:2", "TopicTest@broker-a:3"});
+      CHECK(queues(2) == VS{"%RETRY%cg@broker-b:0", "TopicTest@broker-b:0", "TopicTest@broker-b:1",
+                            "TopicTest@broker-b:2", "TopicTest@broker-b:3"});
     }
   }
 }
