@@ -170,6 +170,29 @@ TEST_CASE("§7.1 an explicit listener level is used every round; -1 dead-letters
   }
 }
 
+TEST_CASE("§5.1 a configured message_delay_level: level 3 + r is clamped to the last level",
+          "[consumer]") {
+  std::string y = kAlwaysFail;
+  y.replace(y.find("  client_step_time: 0ms"), 23,
+            "  client_step_time: 0ms\n  message_delay_level: [1s, 2s, 4s, 7s]");
+  const sim::Scenario s = Load(y);
+  for (const char* name : {"4.9.0", "4.9.3"}) {
+    SECTION(name) {
+      const RunResult r = Run(s, name);
+      auto d = Deliveries(r.messages[0], "cg");
+      REQUIRE(d.size() == 17);
+      // Waits: level 3 (4 s), then level 4 (7 s, the last) for every later failure.
+      for (size_t k = 1; k < d.size(); ++k) {
+        const double gap = Ms(d[k]->t) - Ms(d[k - 1]->t);
+        const double want = k == 1 ? 4000 : 7000;
+        CHECK(gap >= want);
+        CHECK(gap < want + 110);
+      }
+      CHECK(r.messages[0].fates[0].fate == sim::Fate::kDeadLettered);
+    }
+  }
+}
+
 // Two messages on different queues, one consume thread: the first hangs for 40 minutes, the
 // second waits for the thread without CONSUME_START_TIME.
 constexpr char kCleaner[] = R"(
