@@ -136,6 +136,12 @@ Task<std::shared_ptr<Channel>> RemotingClient::CreateChannel(SimThread& t, const
   co_return nullptr;
 }
 
+RemotingClient::~RemotingClient() {
+  for (auto& [addr, wrapper] : channel_tables_) {
+    if (wrapper.future) wrapper.future->listeners.clear();
+  }
+}
+
 std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
     const std::string& addr) {
   auto future = std::make_shared<ConnectFuture>(ctx_.sched);
