@@ -135,6 +135,9 @@ TEST_CASE("§7.1 always-failing listener: 17 deliveries on the cumulative delay-
       }
       // 4.9.0 adds the dead message's detour at level 18.
       CHECK(scheduled == (poll ? 16 : 17));
+      // %DLQ%cg is created on first use: WRITE only in 4.9.0, read-write from 4.9.2 (§4.1).
+      CHECK(CountEvents(r, "topic_created",
+                        poll ? "%DLQ%cg (1 queue, perm RW)" : "%DLQ%cg (1 queue, perm W)") == 1);
       CHECK(r.summary.dead_lettered == 1);
       CHECK(r.summary.deliveries == 17);
       CHECK(r.summary.redeliveries == 16);
