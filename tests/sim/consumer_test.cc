@@ -547,6 +547,46 @@ faults:
   }
 }
 
+TEST_CASE("§6.1, §6.2 long polling delivers a new message within a few ms; offsets reach the "
+          "broker by the 5 s persist timer",
+          "[consumer]") {
+  const sim::Scenario s = Load(R"(
+scenario: long-poll
+title: t
+duration: 1m
+cluster:
+  brokers: [{name: broker-a, queues: 4}]
+  topics: [{name: TopicTest}]
+  client_step_time: 0ms
+producers: [{group: pg, send: [{topic: TopicTest, mode: sync, start: 5s, rate: 10/s, count: 8}]}]
+consumers:
+  - {group: cg, topic: TopicTest}
+)");
+  for (const char* name : {"4.9.0", "4.9.3", "5.3.3"}) {
+    SECTION(name) {
+      core::VectorSink sink;
+      sim::World w(s, *sim::FindProfile(name), s.seed, &sink);
+      w.RunUntil(sim::SimTime::Zero() + sim::SimDuration::Seconds(4));
+      sim::BrokerConsumerSide* side = w.FindBrokerConsumerSide("broker-a");
+      REQUIRE(side != nullptr);
+      // Every owned queue has a pull parked at the broker (4 TopicTest + 1 retry queue).
+      CHECK(side->held_pulls() == 5);
+      w.RunUntil(sim::SimTime::Zero() + sim::SimDuration::Seconds(30));
+      int64_t committed = 0;
+      for (int q = 0; q < 4; ++q) committed += side->ConsumerOffset("cg", "TopicTest", q);
+      CHECK(committed == 8);  // offsets past all 8 messages, pushed by persistConsumerOffset
+      for (const auto& m : w.recorder().messages()) {
+        REQUIRE(m.deliveries.size() == 1);
+        REQUIRE(m.stored.size() == 1);
+        // Reput wake (~1 ms) plus one network hop (1 ms): the parked pull answers at once.
+        const double latency = Ms(m.deliveries[0].t) - Ms(m.stored[0].at);
+        CHECK(latency >= 1.9);
+        CHECK(latency <= 3);
+      }
+    }
+  }
+}
+
 // An orderly group with maxReconsumeTimes 2 whose listener always fails.
 constexpr char kOrderlyDlq[] = R"(
 scenario: orderly-dlq
