@@ -304,6 +304,16 @@ scaleBtn.addEventListener('click', function () {
   scaleBtn.textContent = sqrtScale ? 'time: \u221At' : 'time: linear';
   render();
 });
+// A message selected in the producer timeline above (its #sel panel) is followed here too.
+var selPanel = document.getElementById('sel');
+if (selPanel && window.MutationObserver) {
+  new MutationObserver(function () {
+    var h = selPanel.querySelector('h3');
+    if (h && h.textContent.indexOf('Message ') === 0 && h.textContent.slice(8) !== picked) {
+      pick(h.textContent.slice(8));
+    }
+  }).observe(selPanel, {childList: true});
+}
 var first = null;
 C.runs.forEach(function (r) {
   r.m.forEach(function (m) { if (first == null && m[2].length) first = m[0]; });
@@ -335,8 +345,8 @@ std::string ConsumerSectionHtml(const sim::Scenario& s, const std::vector<RunRes
       "<i class=\"c-error\"></i>failed <i class=\"c-timeout\"></i>returned after consumeTimeout) and, ",
       "per broker, the copies of the retry journey: <i class=\"c-sched\"></i>SCHEDULE_TOPIC_XXXX ",
       "(the pale bar is the wait until due), <i class=\"c-retry\"></i>%RETRY%, ",
-      "<i class=\"c-dlq\"></i>%DLQ%. Click a mark, or type a message id and press Enter, to follow ",
-      "that message through every hop in each profile.</p>\n",
+      "<i class=\"c-dlq\"></i>%DLQ%. Click a mark, type a message id and press Enter, or select ",
+      "a message in the timeline above, to follow it through every hop in each profile.</p>\n",
       "<div class=\"toolbar\"><label>message <input id=\"cmsg\" size=\"24\"></label>",
       "<button type=\"button\" id=\"cscale\">time: \xE2\x88\x9At</button></div>\n",
       "<div class=\"cl-wrap\"><svg id=\"cl\" xmlns=\"http://www.w3.org/2000/svg\"></svg></div>\n",
