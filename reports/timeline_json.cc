@@ -97,7 +97,8 @@ void AppendConsumerFields(std::string& o, const MessageRecord& m) {
                     ", \"queue_offset\": ", j.queue_offset,
                     ", \"reconsume_times\": ", j.reconsume_times);
     absl::StrAppend(&o, ", \"delay_level\": ", j.delay_level, ", \"due_ms\": ", MsOrNull(j.due),
-                    ", \"via\": ", JsonQuote(j.via), "}");
+                    ", \"via\": ", JsonQuote(j.via),
+                    ", \"origin_msg_id\": ", JsonQuote(j.origin_msg_id), "}");
   }
   o += "]";
 }

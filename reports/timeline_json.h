@@ -14,6 +14,8 @@
 //   message:  "callbacks"; error: "response_code"; with consumers (a message with fates or
 //             deliveries): "deliveries", "fates" and "journey" (the copies stored on the way
 //             through %RETRY%, SCHEDULE_TOPIC_XXXX and %DLQ%, see sim::JourneyRecord)
+//   journey:  "at_ms", "group", "broker", "topic", "queue", "queue_offset", "reconsume_times",
+//             "delay_level", "due_ms", "via", "origin_msg_id" ("" when the copy has none)
 //   delivery: "end_ms", "broker", "queue", "queue_offset", "thread"; fate: "first_consumed_ms",
 //             "duplicates"; summary: the consumer metrics when the run had consumers
 //   attempt:  "thread", "detail", "decision" (strings, "" when the model recorded none)

@@ -275,6 +275,7 @@ StoredPtr BrokerConsumerSide::Put(StoredMessage m, int32_t route_level, const st
     j.delay_level = level;
     if (level > 0) j.due = SimTime::FromNanos(s.deliver_ms * 1000000);
     j.via = via;
+    j.origin_msg_id = s.origin_msg_id;
     const bool dead = IsDlqTopic(s.topic);
     ledger_.Copy(s.index, std::move(j), dead);
     Log(dead ? "dead_lettered" : level > 0 ? "scheduled" : "retry_stored", s.msg_id,

@@ -104,6 +104,9 @@ struct JourneyRecord {
   // How it got there: "send-back" (CONSUMER_SEND_MSG_BACK), "fallback" (inner producer), "orderly"
   // (orderly copy), "cleaner" (consume-timeout send-back), "re-put" (schedule service).
   std::string via;
+  // ORIGIN_MESSAGE_ID of the stored copy ("" when absent: a fallback copy, and 4.9.0 / 4.9.3's
+  // orderly copy, lose it, §7.8).
+  std::string origin_msg_id;
 };
 
 struct MessageRecord {

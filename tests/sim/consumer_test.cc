@@ -135,6 +135,11 @@ TEST_CASE("§7.1 always-failing listener: 17 deliveries on the cumulative delay-
       }
       // 4.9.0 adds the dead message's detour at level 18.
       CHECK(scheduled == (poll ? 16 : 17));
+      // Send-back copies carry ORIGIN_MESSAGE_ID: the broker's offset msgId of the original
+      // (store host + commit-log offset, 32 hex digits), kept by every later hop (§4.2 step 6).
+      const std::string origin = m.journey.front().origin_msg_id;
+      CHECK(origin.size() == 32);
+      for (const auto& j : m.journey) CHECK(j.origin_msg_id == origin);
       // %DLQ%cg is created on first use: WRITE only in 4.9.0, read-write from 4.9.2 (§4.1).
       CHECK(CountEvents(r, "topic_created",
                         poll ? "%DLQ%cg (1 queue, perm RW)" : "%DLQ%cg (1 queue, perm W)") == 1);
@@ -322,6 +327,7 @@ TEST_CASE("§2.4 send-back without a master address: 4.9.x waits 5 s on the name
       CHECK(fallback->broker == "broker-b");
       CHECK(fallback->reconsume_times == 1);
       CHECK(fallback->delay_level == 3);
+      CHECK(fallback->origin_msg_id.empty());  // a first fallback loses ORIGIN_MESSAGE_ID (§7.8)
       const double wait = Ms(fallback->at) - failed_at;
       if (std::string(name) == "5.3.3") {
         CHECK(wait < 100);
@@ -625,6 +631,10 @@ TEST_CASE("§3, §7.6 orderly: local retries 1 s apart, then the %RETRY% copy re
       const sim::JourneyRecord& last = m.journey.back();
       CHECK(last.topic == "%DLQ%cg");
       CHECK(last.via == (std::string(name) == "5.3.3" ? "orderly" : "re-put"));
+      // §7.8: the orderly copy keeps ORIGIN_MESSAGE_ID (the client msgId) from 4.9.4 (45010d9bdf);
+      // 4.9.0 and 4.9.3 set it and then replace the property map, losing it.
+      const bool keeps = std::string(name) == "4.9.8" || std::string(name) == "5.3.3";
+      CHECK(last.origin_msg_id == (keeps ? m.id : ""));
       if (std::string(name) == "5.3.3") {
         CHECK(last.reconsume_times == 3);  // RECONSUME_TIME r + 1 (7cfffe7f48)
         CHECK(dlq_after < 100);
