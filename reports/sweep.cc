@@ -261,6 +261,8 @@ std::string RunLine(const SweepSpec& spec, size_t index, const sim::Summary& sum
     first = false;
   };
   for (std::string_view name : sim::MetricNames()) {
+    // Consumer metrics only for runs that had consumers (producer-only lines stay as they were).
+    if (!summary.has_consumers && sim::IsConsumerMetric(name)) continue;
     if (std::optional<double> v = sim::MetricValue(summary, name)) add(name, *v);
   }
   for (const auto& [broker, n] : summary.stored_by_broker) {
