@@ -91,6 +91,13 @@ void WriteComparison(std::ostream& out, const sim::Scenario& s,
     for (const auto& c : cells) out << absl::StrFormat(" %10s", c);
     out << "\n";
   }
+  bool records = true;
+  for (const auto& r : runs) records = records && r.accounting == sim::Accounting::kFull;
+  if (!records) {
+    // Compact accounting (`--summary-only`): no per-message records to list or compare.
+    out << "\n(summary only: per-message records were not kept)\n";
+    return;
+  }
   for (const auto& r : runs) WriteMessages(out, r, opts);
   if (runs.size() > 1) {
     std::vector<Divergence> d = FindDivergences(runs);

@@ -19,7 +19,7 @@ struct TextOptions {
 
 // Header, the summary metrics side by side (rows that differ between profiles marked '*'), each
 // profile's failed / lost / duplicated messages with their attempt chains, and the first
-// divergences between profiles.
+// divergences between profiles. Runs without records (compact accounting) show the summary only.
 void WriteComparison(std::ostream& out, const sim::Scenario& s,
                      const std::vector<sim::RunResult>& runs, uint64_t seed,
                      const TextOptions& opts = {});

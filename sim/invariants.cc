@@ -27,66 +27,69 @@ class Violations {
   std::vector<std::string> out_;
 };
 
-void CheckMessage(const MessageRecord& m, size_t index, const RunResult& run,
-                  const InvariantInputs& in, Violations& v) {
-  const std::string who = absl::StrCat("message ", m.id, " (", SendModeName(m.mode), ")");
+// Invariants 1-4 on one record; `arrived`: requests that reached a broker, if known.
+void CheckMessage(const MessageRecord& m, const int32_t* arrived, core::SimTime end,
+                  bool repeat_callback_allowed, Violations& v) {
+  // Built only for a violation: this runs for every message.
+  auto who = [&m] { return absl::StrCat("message ", m.id, " (", SendModeName(m.mode), ")"); };
   // 1, 2: time order and horizon.
-  if (m.sent < core::SimTime::Zero() || m.sent > run.end) {
-    v.Add("horizon: ", who, " sent at ", Ms(m.sent), ", outside the run [0, ", Ms(run.end), "]");
+  if (m.sent < core::SimTime::Zero() || m.sent > end) {
+    v.Add("horizon: ", who(), " sent at ", Ms(m.sent), ", outside the run [0, ", Ms(end), "]");
   }
   for (const AttemptRecord& a : m.attempts) {
-    const std::string att = absl::StrCat("attempt ", a.n, " of ", who, " on ", a.broker);
+    auto att = [&] { return absl::StrCat("attempt ", a.n, " of ", who(), " on ", a.broker); };
     if (a.start < m.sent) {
-      v.Add("time order: ", att, " starts at ", Ms(a.start), ", before the send at ", Ms(m.sent));
+      v.Add("time order: ", att(), " starts at ", Ms(a.start), ", before the send at ", Ms(m.sent));
     }
-    if (a.start > run.end) {
-      v.Add("horizon: ", att, " starts at ", Ms(a.start), ", after the run's end at ", Ms(run.end));
+    if (a.start > end) {
+      v.Add("horizon: ", att(), " starts at ", Ms(a.start), ", after the run's end at ", Ms(end));
     }
     if (a.end && *a.end < a.start) {
-      v.Add("time order: ", att, " ends at ", Ms(*a.end), ", before it started at ", Ms(a.start));
+      v.Add("time order: ", att(), " ends at ", Ms(*a.end), ", before it started at ", Ms(a.start));
     }
-    if (a.end && *a.end > run.end) {
-      v.Add("horizon: ", att, " ends at ", Ms(*a.end), ", after the run's end at ", Ms(run.end));
+    if (a.end && *a.end > end) {
+      v.Add("horizon: ", att(), " ends at ", Ms(*a.end), ", after the run's end at ", Ms(end));
     }
   }
   for (size_t i = 0; i < m.attempts.size(); ++i) {
     if (m.attempts[i].n != static_cast<int32_t>(i + 1)) {
-      v.Add("attempts: ", who, " attempt #", i + 1, " is numbered ", m.attempts[i].n);
+      v.Add("attempts: ", who(), " attempt #", i + 1, " is numbered ", m.attempts[i].n);
       break;
     }
   }
   for (const StoredCopy& c : m.stored) {
-    if (c.at < m.sent || c.at > run.end) {
-      v.Add("time order: ", who, " stored on ", c.broker, " at ", Ms(c.at),
-            ", outside [send ", Ms(m.sent), ", run end ", Ms(run.end), "]");
+    if (c.at < m.sent || c.at > end) {
+      v.Add("time order: ", who(), " stored on ", c.broker, " at ", Ms(c.at),
+            ", outside [send ", Ms(m.sent), ", run end ", Ms(end), "]");
     }
   }
   // 3: resolved at most once; a result iff a callback ran.
-  if (m.callbacks < 0 || (m.callbacks > 1 && !RepeatCallbackAllowed(m, in.repeat_callback_allowed))) {
-    v.Add("resolved at most once: ", who, " resolved ", m.callbacks, " times (first ",
+  if (m.callbacks < 0 || (m.callbacks > 1 && !RepeatCallbackAllowed(m, repeat_callback_allowed))) {
+    v.Add("resolved at most once: ", who(), " resolved ", m.callbacks, " times (first ",
           OutcomeName(m.outcome), m.resolved ? absl::StrCat(" at ", Ms(*m.resolved)) : "", "); ",
           kRepeatCallbackRule);
   }
   if ((m.callbacks == 0) != (m.outcome == Outcome::kUnresolved) ||
       (m.callbacks == 0) != !m.resolved.has_value()) {
-    v.Add("resolved at most once: ", who, " has outcome ", OutcomeName(m.outcome), ", ",
+    v.Add("resolved at most once: ", who(), " has outcome ", OutcomeName(m.outcome), ", ",
           m.resolved ? "a" : "no", " result time and ", m.callbacks, " callbacks");
   }
-  if (m.resolved && (*m.resolved < m.sent || *m.resolved > run.end)) {
-    v.Add("time order: ", who, " resolved at ", Ms(*m.resolved), ", outside [send ", Ms(m.sent),
-          ", run end ", Ms(run.end), "]");
+  if (m.resolved && (*m.resolved < m.sent || *m.resolved > end)) {
+    v.Add("time order: ", who(), " resolved at ", Ms(*m.resolved), ", outside [send ", Ms(m.sent),
+          ", run end ", Ms(end), "]");
   }
   // 4: stored copies <= requests that reached a broker.
-  if (in.arrivals != nullptr) {
-    int32_t arrived = index < in.arrivals->size() ? (*in.arrivals)[index] : 0;
-    if (static_cast<int64_t>(m.stored.size()) > arrived) {
-      v.Add("stored copies: ", who, " stored ", m.stored.size(), " times but only ", arrived,
+  if (arrived != nullptr) {
+    if (static_cast<int64_t>(m.stored.size()) > *arrived) {
+      v.Add("stored copies: ", who(), " stored ", m.stored.size(), " times but only ", *arrived,
             " of its requests reached a broker",
             m.stored.empty() ? "" : absl::StrCat(" (last copy on ", m.stored.back().broker, " at ",
                                                  Ms(m.stored.back().at), ")"));
     }
   }
 }
+
+void CompareSummaries(const Summary& got, const Summary& want, const char* source, Violations& v);
 
 void CheckSummary(const RunResult& run, Violations& v) {
   Summary want;
@@ -112,7 +115,10 @@ void CheckSummary(const RunResult& run, Violations& v) {
     if (m.outcome == Outcome::kFailed && m.error) ++want.errors_by_type[m.error->type];
   }
   want.retries = want.attempts - want.messages;
-  const Summary& got = run.summary;
+  CompareSummaries(run.summary, want, "the per-message data", v);
+}
+
+void CompareSummaries(const Summary& got, const Summary& want, const char* source, Violations& v) {
   struct Row { const char* name; int64_t got, want; };
   const Row rows[] = {
       {"messages", got.messages, want.messages}, {"ok", got.ok, want.ok},
@@ -125,18 +131,50 @@ void CheckSummary(const RunResult& run, Violations& v) {
       {"double_callback", got.double_callback, want.double_callback}};
   for (const Row& r : rows) {
     if (r.got != r.want) {
-      v.Add("summary: ", r.name, " is ", r.got, " but the per-message data give ", r.want);
+      v.Add("summary: ", r.name, " is ", r.got, " but ", source, " give ", r.want);
     }
   }
   if (got.stored_by_broker != want.stored_by_broker) {
-    v.Add("summary: stored.<broker> counts disagree with the per-message data");
+    v.Add("summary: stored.<broker> counts disagree with ", source);
   }
   if (got.errors_by_type != want.errors_by_type) {
-    v.Add("summary: errors.<type> counts disagree with the per-message data");
+    v.Add("summary: errors.<type> counts disagree with ", source);
   }
 }
 
+// Compact accounting: invariants 3 and 4 on every message's tally, 5 as a recount of them.
+void CheckTallies(const RunResult& run, const OutcomeTally& tally, bool repeat_callback_allowed,
+                  Violations& v) {
+  for (size_t i = 0; i < tally.size() && !v.full(); ++i) {
+    const MessageTally& t = tally.tally(static_cast<int64_t>(i));
+    const bool allowed = repeat_callback_allowed && t.mode_enum() == SendMode::kAsync;
+    if (t.callbacks > 1 && !allowed) {
+      v.Add("resolved at most once: message #", i, " (", SendModeName(t.mode_enum()), ") resolved ",
+            int{t.callbacks}, " times (first ", OutcomeName(t.outcome_enum()), "); ",
+            kRepeatCallbackRule);
+    }
+    if ((t.callbacks == 0) != (t.outcome_enum() == Outcome::kUnresolved)) {
+      v.Add("resolved at most once: message #", i, " has outcome ", OutcomeName(t.outcome_enum()),
+            " and ", int{t.callbacks}, " callbacks");
+    }
+    if (t.stored > t.arrivals) {
+      v.Add("stored copies: message #", i, " (", SendModeName(t.mode_enum()), ") stored ",
+            int{t.stored}, " times but only ", int{t.arrivals}, " of its requests reached a broker");
+    }
+  }
+  CompareSummaries(run.summary, tally.Recount(), "the per-message tallies", v);
+}
+
 }  // namespace
+
+std::vector<std::string> FindMessageInvariantViolations(const MessageRecord& m, int32_t arrived,
+                                                        core::SimTime end,
+                                                        bool repeat_callback_allowed,
+                                                        size_t limit) {
+  Violations v(limit);
+  CheckMessage(m, &arrived, end, repeat_callback_allowed, v);
+  return v.Take();
+}
 
 std::vector<std::string> FindRunInvariantViolations(const RunResult& run, const InvariantInputs& in,
                                                     size_t limit) {
@@ -159,9 +197,25 @@ std::vector<std::string> FindRunInvariantViolations(const RunResult& run, const 
           " messages");
   }
   for (size_t i = 0; i < run.messages.size() && !v.full(); ++i) {
-    CheckMessage(run.messages[i], i, run, in, v);
+    const int32_t* arrived = nullptr;
+    if (in.arrivals != nullptr && i < in.arrivals->size()) arrived = &(*in.arrivals)[i];
+    int32_t none = 0;
+    if (in.arrivals != nullptr && arrived == nullptr) arrived = &none;
+    CheckMessage(run.messages[i], arrived, run.end, in.repeat_callback_allowed, v);
   }
-  CheckSummary(run, v);
+  if (run.accounting == Accounting::kFull) CheckSummary(run, v);
+  if (in.retired_violations != nullptr) {
+    for (const std::string& s : *in.retired_violations) v.Add(s);
+  }
+  if (in.in_flight != nullptr) {
+    for (const MessageRecord* m : *in.in_flight) {
+      if (v.full()) break;
+      CheckMessage(*m, nullptr, run.end, in.repeat_callback_allowed, v);
+    }
+  }
+  if (in.tally != nullptr && run.accounting == Accounting::kCompact) {
+    CheckTallies(run, *in.tally, in.repeat_callback_allowed, v);
+  }
   return v.Take();
 }
 

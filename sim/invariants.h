@@ -25,6 +25,7 @@
 
 #include "core/sim_time.h"
 #include "sim/outcome.h"
+#include "sim/tally.h"
 
 namespace rmqsim::sim {
 
@@ -49,12 +50,27 @@ struct InvariantInputs {
   core::SimTime horizon;              // SimTime::Zero() + scenario duration
   bool repeat_callback_allowed = false;
   const std::vector<int32_t>* arrivals = nullptr;  // per message: requests that reached a broker
+  // Compact accounting (RunResult::accounting): the tallies instead of the records, the
+  // violations found in each record when it was dropped at its result, and the records of the
+  // messages still in flight at the end.
+  const OutcomeTally* tally = nullptr;
+  const std::vector<std::string>* retired_violations = nullptr;
+  const std::vector<const MessageRecord*>* in_flight = nullptr;
 };
 
 // Every violated invariant of a finished run, one line each naming the message or event that
-// broke it (at most `limit` lines); empty when all hold.
+// broke it (at most `limit` lines); empty when all hold. Under compact accounting invariants 1-3
+// are checked on each record when it is dropped, 3 and 4 on every tally, and 5 compares the
+// summary's running counters with a recount of the tallies.
+
 std::vector<std::string> FindRunInvariantViolations(const RunResult& run, const InvariantInputs& in,
                                                     size_t limit = 20);
+// Invariants 1-4 on one message's record, against the run's end (or horizon) and the number of
+// its requests that reached a broker.
+std::vector<std::string> FindMessageInvariantViolations(const MessageRecord& m, int32_t arrived,
+                                                        core::SimTime end,
+                                                        bool repeat_callback_allowed,
+                                                        size_t limit);
 
 // Test-only fault injection (RunOptions::break_invariant, `--test-break-invariant KIND`):
 //   time-backwards   schedules an event in the past in mid-run (the scheduler's check)

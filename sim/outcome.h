@@ -159,6 +159,11 @@ bool IsKnownMetric(std::string_view name);
 // The metric's value for this summary; nullopt for an unknown name.
 std::optional<double> MetricValue(const Summary& s, std::string_view name);
 
+// How a run keeps its outcomes (RunOptions::accounting, sim/recorder.h): kFull keeps every
+// message's record for the reports; kCompact keeps a record only while the message is in flight
+// and a few bytes per message for the summary (RunResult::messages stays empty).
+enum class Accounting { kFull, kCompact };
+
 // Everything one profile's run of a scenario produced.
 struct RunResult {
   std::string profile;
@@ -168,6 +173,7 @@ struct RunResult {
   SimTime end;                          // virtual time when the run stopped
   uint64_t events_executed = 0;         // scheduler events
   bool event_limit_reached = false;     // stopped by RunOptions::max_events before the horizon
+  Accounting accounting = Accounting::kFull;
 };
 
 }  // namespace rmqsim::sim

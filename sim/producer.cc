@@ -280,7 +280,7 @@ void ProducerClient::CallbackOnException(const std::shared_ptr<AsyncSend>& async
   // (quirk Q9) releases the permits a second time.
   if (async->backpressure_size_acquired) backpressure_size_->Release(async->msg_len);
   if (async->backpressure_num_acquired) backpressure_num_->Release();
-  if (ctx_.recorder.message(async->msg.index).callbacks > 0) {
+  if (ctx_.recorder.callbacks(async->msg.index) > 0) {
     Log("callback_again", async->msg.id,
         "the SendCallback runs again: onException after the send was already reported (Q9)");
   }
@@ -644,12 +644,7 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
                               tmp, allowed)
             : absl::StrFormat("no retry: budget %d ms left (retry needs > 0): onException",
                               timeout);
-    const MessageRecord& record = ctx_.recorder.message(msg.index);
-    const std::string& before = record.attempts[static_cast<size_t>(prev_attempt - 1)].decision;
-    if (record.callbacks > 0 && !before.empty()) {
-      decision = before + "; then again (Q9): " + decision;
-    }
-    ctx_.recorder.SetDecision(msg.index, prev_attempt, decision);
+    ctx_.recorder.SetCallbackDecision(msg.index, prev_attempt, std::move(decision));
     CallbackOnException(async, e);  // sendCallback.onException(e)
     co_return;
   }

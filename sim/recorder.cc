@@ -1,42 +1,72 @@
 #include "sim/recorder.h"
 
+#include <algorithm>
+
 #include "core/check.h"
 #include "sim/invariants.h"
 
 namespace rmqsim::sim {
 
+namespace {
+constexpr size_t kMaxRetiredViolations = 20;
+}  // namespace
+
 int64_t Recorder::NewMessage(std::string id, std::string producer, std::string topic,
                              SendMode mode, SimTime sent) {
+  int64_t index = tally_.NewMessage(mode);
   MessageRecord r;
   r.id = std::move(id);
   r.producer = std::move(producer);
   r.topic = std::move(topic);
   r.mode = mode;
   r.sent = sent;
-  messages_.push_back(std::move(r));
-  arrivals_.push_back(0);
-  return static_cast<int64_t>(messages_.size()) - 1;
+  if (accounting_ == Accounting::kFull) {
+    messages_.push_back(std::move(r));
+  } else {
+    live_.emplace(index, std::make_unique<MessageRecord>(std::move(r)));
+  }
+  return index;
+}
+
+MessageRecord* Recorder::Find(int64_t m) {
+  if (accounting_ == Accounting::kFull) {
+    RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < messages_.size()) << "no message " << m;
+    return &messages_[static_cast<size_t>(m)];
+  }
+  auto it = live_.find(m);
+  return it == live_.end() ? nullptr : it->second.get();
+}
+
+MessageRecord& Recorder::message(int64_t m) {
+  MessageRecord* r = Find(m);
+  RMQ_CHECK(r != nullptr) << "message " << m << " has no record (compact accounting drops it at "
+                          << "its result)";
+  return *r;
 }
 
 int32_t Recorder::BeginAttempt(int64_t m, std::string broker, int32_t queue, SimTime start,
                                std::string path, std::string thread) {
-  MessageRecord& r = message(m);
+  int32_t n = tally_.BeginAttempt(m);
+  MessageRecord* r = Find(m);
+  if (r == nullptr) return n;
   AttemptRecord a;
-  a.n = static_cast<int32_t>(r.attempts.size()) + 1;
+  a.n = n;
   a.broker = std::move(broker);
   a.queue = queue;
   a.start = start;
   a.path = std::move(path);
   a.thread = std::move(thread);
-  r.attempts.push_back(std::move(a));
-  return r.attempts.back().n;
+  r->attempts.push_back(std::move(a));
+  RMQ_CHECK(static_cast<int32_t>(r->attempts.size()) == n) << "attempt numbering";
+  return n;
 }
 
 void Recorder::EndAttempt(int64_t m, int32_t n, SimTime end, std::string result,
                           std::string detail) {
-  MessageRecord& r = message(m);
-  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r.attempts.size())) << "no attempt " << n;
-  AttemptRecord& a = r.attempts[static_cast<size_t>(n - 1)];
+  MessageRecord* r = Find(m);
+  if (r == nullptr) return;
+  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+  AttemptRecord& a = r->attempts[static_cast<size_t>(n - 1)];
   if (a.end) return;  // first report wins (a late response after a timeout changes nothing)
   a.end = end;
   a.result = std::move(result);
@@ -44,45 +74,82 @@ void Recorder::EndAttempt(int64_t m, int32_t n, SimTime end, std::string result,
 }
 
 void Recorder::SetDecision(int64_t m, int32_t n, std::string decision) {
-  MessageRecord& r = message(m);
-  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r.attempts.size())) << "no attempt " << n;
-  r.attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
+  MessageRecord* r = Find(m);
+  if (r == nullptr) return;
+  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+  r->attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
+}
+
+void Recorder::SetCallbackDecision(int64_t m, int32_t n, std::string decision) {
+  MessageRecord* r = Find(m);
+  if (r == nullptr) return;
+  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+  std::string& d = r->attempts[static_cast<size_t>(n - 1)].decision;
+  if (r->callbacks > 0 && !d.empty()) {
+    d = d + "; then again (Q9): " + decision;
+  } else {
+    d = std::move(decision);
+  }
 }
 
 void Recorder::Stored(int64_t m, std::string broker, int32_t queue, SimTime at) {
-  MessageRecord& r = message(m);
-  r.stored.push_back(StoredCopy{std::move(broker), queue, at});
+  tally_.Stored(m, broker);
+  const MessageTally& t = tally_.tally(m);
   if constexpr (kContinuousInvariantChecks) {
-    int32_t arrived = arrivals_[static_cast<size_t>(m)];
-    RMQ_CHECK(static_cast<int64_t>(r.stored.size()) <= arrived)
-        << "run invariant: message " << r.id << " stored " << r.stored.size()
-        << " times but only " << arrived << " of its requests reached a broker (copy on "
-        << r.stored.back().broker << " at " << at.ms_double() << " ms)";
+    RMQ_CHECK(t.stored <= t.arrivals)
+        << "run invariant: message " << m << " stored " << int{t.stored}
+        << " times but only " << int{t.arrivals} << " of its requests reached a broker (copy on "
+        << broker << " at " << at.ms_double() << " ms)";
   }
+  MessageRecord* r = Find(m);
+  if (r != nullptr) r->stored.push_back(StoredCopy{std::move(broker), queue, at});
 }
 
-void Recorder::RequestArrived(int64_t m) {
-  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < arrivals_.size()) << "no message " << m;
-  ++arrivals_[static_cast<size_t>(m)];
-}
+void Recorder::RequestArrived(int64_t m) { tally_.RequestArrived(m); }
 
 void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                        std::optional<ErrorInfo> error) {
-  MessageRecord& r = message(m);
-  ++r.callbacks;
+  MessageRecord* r = Find(m);
+  const MessageTally& t = tally_.tally(m);
   if constexpr (kContinuousInvariantChecks) {
-    RMQ_CHECK(r.callbacks == 1 ||
-              (RepeatCallbackAllowed(r, repeat_callback_allowed_) && outcome == Outcome::kFailed))
-        << "run invariant: message " << r.id << " (" << SendModeName(r.mode) << ") resolved "
-        << r.callbacks << " times, again " << OutcomeName(outcome) << " at " << at.ms_double()
-        << " ms (first: " << OutcomeName(r.outcome) << " at "
-        << (r.resolved ? r.resolved->ms_double() : -1.0) << " ms); " << kRepeatCallbackRule;
+    RMQ_CHECK(t.callbacks == 0 ||
+              (repeat_callback_allowed_ && t.mode_enum() == SendMode::kAsync &&
+               outcome == Outcome::kFailed))
+        << "run invariant: message " << (r ? r->id : std::to_string(m)) << " ("
+        << SendModeName(t.mode_enum()) << ") resolved " << t.callbacks + 1 << " times, again "
+        << OutcomeName(outcome) << " at " << at.ms_double() << " ms (first: "
+        << OutcomeName(t.outcome_enum()) << "); " << kRepeatCallbackRule;
   }
-  if (r.callbacks > 1) return;  // a second callback is counted, the first outcome stands
-  r.outcome = outcome;
-  r.resolved = at;
-  r.send_status = std::move(send_status);
-  r.error = std::move(error);
+  const bool first = t.callbacks == 0;
+  SimDuration latency = first && r != nullptr ? at - r->sent : SimDuration::Zero();
+  tally_.Resolve(m, outcome, latency, error ? &*error : nullptr);
+  if (r == nullptr) return;
+  ++r->callbacks;
+  if (!first) return;  // a second callback is counted, the first outcome stands
+  r->outcome = outcome;
+  r->resolved = at;
+  r->send_status = std::move(send_status);
+  r->error = std::move(error);
+  if (accounting_ == Accounting::kCompact) Retire(m, *r);
+}
+
+void Recorder::Retire(int64_t m, MessageRecord& r) {
+  if (retired_violations_.size() < kMaxRetiredViolations) {
+    std::vector<std::string> v = FindMessageInvariantViolations(
+        r, arrivals(m), horizon_, repeat_callback_allowed_,
+        kMaxRetiredViolations - retired_violations_.size());
+    for (std::string& s : v) retired_violations_.push_back(std::move(s));
+  }
+  live_.erase(m);
+}
+
+std::vector<const MessageRecord*> Recorder::InFlight() const {
+  std::vector<std::pair<int64_t, const MessageRecord*>> v;
+  for (const auto& [m, r] : live_) v.emplace_back(m, r.get());
+  std::sort(v.begin(), v.end());
+  std::vector<const MessageRecord*> out;
+  for (const auto& [m, r] : v) out.push_back(r);
+  return out;
 }
 
 }  // namespace rmqsim::sim

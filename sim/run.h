@@ -29,6 +29,10 @@ struct RunOptions {
   // Event budget: the run stops after this many scheduler events even if the horizon is not
   // reached, and RunResult::event_limit_reached says so (fuzzing, `rmqsim run --max-events`).
   uint64_t max_events = std::numeric_limits<uint64_t>::max();
+  // kCompact: no per-message records in the result (RunResult::messages stays empty), memory
+  // bounded by the messages in flight plus a few bytes per message; the summary is identical.
+  // For runs whose output is the summary only (`rmqsim check`, `rmqsim run --summary-only`).
+  Accounting accounting = Accounting::kFull;
   // Test-only: breaks one run invariant on purpose (sim/invariants.h, kBreakInvariantKinds) so a
   // test can see the run stop with exit status 3 (`rmqsim run --test-break-invariant KIND`).
   std::string break_invariant;

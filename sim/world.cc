@@ -19,8 +19,14 @@ struct World::ProducerInstance {
 };
 
 World::World(const Scenario& scenario, const Profile& profile, uint64_t seed,
-             core::EventSink* sink)
-    : scenario_(scenario), profile_(profile), seed_(seed), log_(sink), net_(sched_, log_) {
+             core::EventSink* sink, Accounting accounting)
+    : scenario_(scenario),
+      profile_(profile),
+      seed_(seed),
+      log_(sink),
+      recorder_(accounting),
+      net_(sched_, log_) {
+  recorder_.set_horizon(SimTime::Zero() + scenario_.duration);
   // Only 5.3.3's async connect listener can call a SendCallback twice (quirk Q9).
   recorder_.set_repeat_callback_allowed(profile_.async_connect == AsyncConnect::kListener);
   BuildCluster();

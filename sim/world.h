@@ -32,7 +32,8 @@ StepTime DefaultClientStepTime();
 
 class World {
  public:
-  World(const Scenario& scenario, const Profile& profile, uint64_t seed, core::EventSink* sink);
+  World(const Scenario& scenario, const Profile& profile, uint64_t seed, core::EventSink* sink,
+        Accounting accounting = Accounting::kFull);
   ~World();
   World(const World&) = delete;
   World& operator=(const World&) = delete;

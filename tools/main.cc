@@ -5,6 +5,7 @@
 //   2  invalid input or usage (nothing was run)
 //   3  internal invariant violated (a bug in rmqsim; printed with the scenario and seed)
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -78,16 +79,22 @@ absl::StatusOr<Scenario> Load(const std::string& path, const rmqsim::sim::LoadLi
 }
 
 std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, bool events,
+                                           rmqsim::sim::Accounting accounting,
                                            uint64_t max_events = UINT64_MAX,
-                                           const std::string& break_invariant = "") {
+                                           const std::string& break_invariant = "",
+                                           std::vector<double>* wall_seconds = nullptr) {
   std::vector<rmqsim::sim::RunResult> runs;
   rmqsim::sim::RunOptions opts;
   opts.seed = seed;
   opts.record_events = events;
+  opts.accounting = accounting;
   opts.max_events = max_events;
   opts.break_invariant = break_invariant;
   for (const std::string& name : s.compare) {
+    auto start = std::chrono::steady_clock::now();
     runs.push_back(rmqsim::sim::RunScenario(s, *rmqsim::sim::FindProfile(name), opts));
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (wall_seconds != nullptr) wall_seconds->push_back(took.count());
   }
   return runs;
 }
@@ -102,6 +109,8 @@ struct RunFlags {
   std::string json, html, trace;
   std::string events = "all";
   bool quiet = false;
+  bool summary_only = false;
+  bool stats = false;
   uint64_t max_messages = rmqsim::sim::LoadLimits{}.max_messages;
   uint64_t max_events = 0;  // 0: no limit
   std::string break_invariant;  // hidden, tests only
@@ -147,11 +156,35 @@ int RunCommand(const RunFlags& f) {
       return kExitInvalid;
     }
   }
+  const bool writes_files = !f.json.empty() || !f.html.empty() || !f.trace.empty();
+  if (f.summary_only && writes_files) {
+    std::cerr << "--summary-only keeps no per-message records: it cannot write --json, --html or "
+                 "--trace\n";
+    return kExitInvalid;
+  }
   uint64_t seed = f.seed.value_or(s.seed);
   bool need_events = f.events == "all";
+  // Nothing per-message is printed or written: keep only the summary's few bytes per message.
+  const bool compact = f.summary_only || (f.quiet && !writes_files);
+  std::vector<double> wall;
   std::vector<rmqsim::sim::RunResult> runs =
-      RunAll(s, seed, need_events, f.max_events == 0 ? UINT64_MAX : f.max_events,
-             f.break_invariant);
+      // The terminal report reads no events: keep them only for a file that includes them.
+      RunAll(s, seed, need_events && writes_files,
+             compact ? rmqsim::sim::Accounting::kCompact : rmqsim::sim::Accounting::kFull,
+             f.max_events == 0 ? UINT64_MAX : f.max_events, f.break_invariant, &wall);
+  if (f.stats) {
+    // Wall-clock figures go to stderr: stdout stays a function of (scenario, seed, profiles).
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const rmqsim::sim::RunResult& r = runs[i];
+      std::fprintf(stderr,
+                   "stats: profile %s: %lld messages, %llu scheduler events, virtual %.3f s, "
+                   "wall %.3f s, %.0f messages/s, %.0f events/s\n",
+                   r.profile.c_str(), static_cast<long long>(r.summary.messages),
+                   static_cast<unsigned long long>(r.events_executed), r.end.ms_double() / 1000,
+                   wall[i], static_cast<double>(r.summary.messages) / wall[i],
+                   static_cast<double>(r.events_executed) / wall[i]);
+    }
+  }
   // A run cut short by the event budget is not a result: report it and write nothing.
   for (const rmqsim::sim::RunResult& r : runs) {
     if (r.event_limit_reached) {
@@ -221,7 +254,9 @@ int CheckCommand(const std::vector<std::string>& paths, const std::string& junit
     }
     suite.id = s->id;
     uint64_t seed = seed_flag.value_or(s->seed);
-    std::vector<rmqsim::sim::RunResult> runs = RunAll(*s, seed, /*events=*/false);
+    // Expectations read the summary only: compact accounting.
+    std::vector<rmqsim::sim::RunResult> runs =
+        RunAll(*s, seed, /*events=*/false, rmqsim::sim::Accounting::kCompact);
     for (const auto& run : runs) {
       rmqsim::reports::JunitCase c;
       c.profile = run.profile;
@@ -322,6 +357,12 @@ int main(int argc, char** argv) {
   run->add_option("--max-events", rf.max_events,
                   "Give up (exit 2, nothing written) if a run needs more scheduler events than this; 0: no limit");
   run->add_flag("--quiet", rf.quiet, "Print nothing but errors");
+  run->add_flag("--stats", rf.stats,
+                "Print each run's scheduler events, virtual and wall-clock time to stderr");
+  run->add_flag("--summary-only", rf.summary_only,
+                "Print the summary metrics only and keep no per-message records (long runs: "
+                "memory bounded by the messages in flight plus a few bytes per message); not with "
+                "--json, --html or --trace");
   std::vector<std::string> break_kinds(std::begin(rmqsim::sim::kBreakInvariantKinds),
                                        std::end(rmqsim::sim::kBreakInvariantKinds));
   // Hidden (empty group): tests force an invariant violation to check exit status 3.

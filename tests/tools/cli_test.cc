@@ -132,3 +132,26 @@ TEST_CASE("rmqsim run refuses to overwrite its scenario with a report", "[cli]")
 }
 
 }  // namespace
+
+TEST_CASE("rmqsim run --summary-only prints the full run's metrics and no per-message details",
+          "[cli]") {
+  for (const char* scenario : {"", "scenarios/q9-double-callback.yaml",
+                               "scenarios/flush-slave-timeout-duplicates.yaml"}) {
+    INFO(scenario);
+    Result full = Rmqsim(std::string("run ") + scenario);
+    Result compact = Rmqsim(std::string("run ") + scenario + " --summary-only");
+    REQUIRE(full.status == 0);
+    REQUIRE(compact.status == 0);
+    // Header and metric table: everything up to the first per-message section.
+    size_t table_end = full.out.find("\n\n", full.out.find("  metric"));
+    REQUIRE(table_end != std::string::npos);
+    CHECK(compact.out.substr(0, table_end) == full.out.substr(0, table_end));
+    CHECK(compact.out.substr(table_end) == "\n\n(summary only: per-message records were not kept)\n");
+  }
+  Result stats = Rmqsim("run --summary-only --stats --compare 4.9.0");
+  CHECK(stats.status == 0);
+  CHECK(stats.out.find("stats: profile 4.9.0: 500 messages, ") != std::string::npos);
+  Result bad = Rmqsim("run --summary-only --json build/cli-test-summary-only.json");
+  CHECK(bad.status == 2);
+  CHECK(bad.out.find("--summary-only keeps no per-message records") != std::string::npos);
+}

@@ -1,0 +1,192 @@
+#include "sim/tally.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+
+namespace rmqsim::sim {
+namespace {
+uint8_t Saturated(uint8_t v) { return v == 255 ? v : static_cast<uint8_t>(v + 1); }
+
+// Nearest-rank rank (1-based) of percentile p among n values, as Summarize computes it.
+uint64_t NearestRankOf(uint64_t n, int p) {
+  uint64_t rank = (static_cast<uint64_t>(p) * n + 99) / 100;
+  return rank == 0 ? 1 : rank;
+}
+}  // namespace
+
+int64_t OutcomeTally::NewMessage(SendMode mode) {
+  MessageTally t;
+  t.mode = static_cast<uint8_t>(mode);
+  t.outcome = static_cast<uint8_t>(Outcome::kUnresolved);
+  tallies_.push_back(t);
+  return static_cast<int64_t>(tallies_.size()) - 1;
+}
+
+int32_t OutcomeTally::BeginAttempt(int64_t m) {
+  MessageTally& t = at(m);
+  RMQ_CHECK(t.attempts < UINT16_MAX) << "message " << m << ": more than 65535 attempts";
+  ++t.attempts;
+  ++attempts_;
+  attempts_max_ = std::max<int64_t>(attempts_max_, t.attempts);
+  return t.attempts;
+}
+
+void OutcomeTally::RequestArrived(int64_t m) {
+  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < tallies_.size()) << "no message " << m;
+  MessageTally& t = at(m);
+  t.arrivals = Saturated(t.arrivals);
+}
+
+int32_t OutcomeTally::BrokerIndex(const std::string& broker) {
+  for (size_t i = 0; i < brokers_.size(); ++i) {
+    if (brokers_[i] == broker) return static_cast<int32_t>(i);
+  }
+  brokers_.push_back(broker);
+  return static_cast<int32_t>(brokers_.size()) - 1;
+}
+
+void OutcomeTally::Stored(int64_t m, const std::string& broker) {
+  MessageTally& t = at(m);
+  t.stored = Saturated(t.stored);
+  int32_t b = BrokerIndex(broker);
+  if (b < 16) {
+    t.brokers = static_cast<uint16_t>(t.brokers | (1u << b));
+  } else {
+    far_broker_copies_.insert({m, b});
+  }
+}
+
+int32_t OutcomeTally::Resolve(int64_t m, Outcome outcome, core::SimDuration latency,
+                              const ErrorInfo* error) {
+  MessageTally& t = at(m);
+  t.callbacks = Saturated(t.callbacks);
+  if (t.callbacks == 2) ++double_callback_;
+  if (t.callbacks > 1) return t.callbacks;  // the first outcome stands
+  t.outcome = static_cast<uint8_t>(outcome);
+  if (outcome == Outcome::kOk) ++ok_;
+  if (outcome == Outcome::kFailed) ++failed_;
+  if (outcome == Outcome::kFailed && error != nullptr) {
+    size_t i = 0;
+    while (i < error_types_.size() && error_types_[i] != error->type) ++i;
+    if (i == error_types_.size()) {
+      RMQ_CHECK(i < 255) << "more than 255 error types";
+      error_types_.push_back(error->type);
+      errors_by_type_.push_back(0);
+    }
+    ++errors_by_type_[i];
+    t.error_type = static_cast<uint8_t>(i + 1);
+  }
+  int64_t ns = latency.ns();
+  if (ns >= 0 && ns <= static_cast<int64_t>(UINT32_MAX)) {
+    latencies_.push_back(static_cast<uint32_t>(ns));
+  } else {
+    long_latencies_.push_back(ns);
+  }
+  latency_max_ = std::max(latency_max_, ns);
+  return t.callbacks;
+}
+
+int64_t OutcomeTally::LatencyAtRank(uint64_t rank) const {
+  const uint64_t small = latencies_.size();
+  if (rank > small) {
+    std::vector<int64_t> sorted = long_latencies_;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[rank - small - 1];
+  }
+  // Radix selection over the 32-bit latencies: 16, then 8, then 8 bits, counting only.
+  uint32_t prefix = 0, mask = 0;
+  uint64_t k = rank;
+  const int shifts[] = {16, 8, 0};
+  const int widths[] = {16, 8, 8};
+  for (int pass = 0; pass < 3; ++pass) {
+    const int shift = shifts[pass];
+    const uint32_t digit_mask = (1u << widths[pass]) - 1;
+    std::vector<uint64_t> count(size_t{digit_mask} + 1, 0);
+    latencies_.ForEach([&](uint32_t v) {
+      if ((v & mask) == prefix) ++count[(v >> shift) & digit_mask];
+    });
+    uint32_t digit = 0;
+    while (k > count[digit]) k -= count[digit++];
+    prefix |= digit << shift;
+    mask |= digit_mask << shift;
+  }
+  return prefix;
+}
+
+Summary OutcomeTally::ToSummary() const {
+  Summary s;
+  s.messages = static_cast<int64_t>(tallies_.size());
+  s.ok = ok_;
+  s.failed = failed_;
+  s.unresolved = s.messages - ok_ - failed_;
+  s.attempts = attempts_;
+  s.attempts_max = attempts_max_;
+  s.retries = s.attempts - s.messages;
+  s.double_callback = double_callback_;
+  for (size_t i = 0; i < error_types_.size(); ++i) s.errors_by_type[error_types_[i]] = errors_by_type_[i];
+  // Stored copies can still arrive after a message's result: counted from the tallies.
+  std::vector<int64_t> by_broker(brokers_.size(), 0);
+  tallies_.ForEach([&](const MessageTally& t) {
+    if (t.stored == 0) {
+      ++s.lost;
+      if (t.outcome_enum() == Outcome::kOk) ++s.silent_loss;
+    } else {
+      ++s.stored;
+      if (t.outcome_enum() == Outcome::kFailed) ++s.false_failure;
+    }
+    if (t.stored >= 2) ++s.duplicated;
+    for (uint32_t b = t.brokers; b != 0; b &= b - 1) ++by_broker[static_cast<size_t>(__builtin_ctz(b))];
+  });
+  for (const auto& [m, b] : far_broker_copies_) ++by_broker[static_cast<size_t>(b)];
+  for (size_t i = 0; i < brokers_.size(); ++i) {
+    if (by_broker[i] > 0) s.stored_by_broker[brokers_[i]] = by_broker[i];
+  }
+  const uint64_t resolved = latencies_.size() + long_latencies_.size();
+  if (resolved > 0) {
+    s.latency_p50_ms = static_cast<double>(LatencyAtRank(NearestRankOf(resolved, 50))) / 1e6;
+    s.latency_p99_ms = static_cast<double>(LatencyAtRank(NearestRankOf(resolved, 99))) / 1e6;
+    s.latency_max_ms = static_cast<double>(latency_max_) / 1e6;
+  }
+  return s;
+}
+
+Summary OutcomeTally::Recount() const {
+  Summary s;
+  std::vector<int64_t> by_broker(brokers_.size(), 0);
+  std::vector<int64_t> by_error(error_types_.size(), 0);
+  tallies_.ForEach([&](const MessageTally& t) {
+    ++s.messages;
+    switch (t.outcome_enum()) {
+      case Outcome::kOk: ++s.ok; break;
+      case Outcome::kFailed: ++s.failed; break;
+      case Outcome::kUnresolved: ++s.unresolved; break;
+    }
+    if (t.stored == 0) {
+      ++s.lost;
+      if (t.outcome_enum() == Outcome::kOk) ++s.silent_loss;
+    } else {
+      ++s.stored;
+      if (t.outcome_enum() == Outcome::kFailed) ++s.false_failure;
+    }
+    if (t.stored > 1) ++s.duplicated;
+    if (t.callbacks > 1) ++s.double_callback;
+    s.attempts += t.attempts;
+    s.attempts_max = std::max<int64_t>(s.attempts_max, t.attempts);
+    for (size_t b = 0; b < 16 && b < brokers_.size(); ++b) {
+      if (t.brokers & (1u << b)) ++by_broker[b];
+    }
+    if (t.error_type != 0 && t.outcome_enum() == Outcome::kFailed) ++by_error[t.error_type - 1u];
+  });
+  for (const auto& [m, b] : far_broker_copies_) ++by_broker[static_cast<size_t>(b)];
+  s.retries = s.attempts - s.messages;
+  for (size_t i = 0; i < brokers_.size(); ++i) {
+    if (by_broker[i] > 0) s.stored_by_broker[brokers_[i]] = by_broker[i];
+  }
+  for (size_t i = 0; i < error_types_.size(); ++i) {
+    if (by_error[i] > 0) s.errors_by_type[error_types_[i]] = by_error[i];
+  }
+  return s;
+}
+
+}  // namespace rmqsim::sim

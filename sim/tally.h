@@ -1,0 +1,114 @@
+// OutcomeTally: the run's outcome accounting in a few bytes per message (issue #7).
+//
+// The Recorder feeds it every message, attempt, arrival, stored copy and callback, in both
+// accounting modes. What is final when it happens (a message's first result, its latency, its
+// final error, an attempt) is folded into running counters at once; what a message can still gain
+// after its result (stored copies and arrivals of requests still in the network, a second
+// callback, a retry started by a Q9 chain) stays in a 10-byte MessageTally. ToSummary() combines
+// both and equals Summarize() over the full records (tests/sim/tally_test.cc); Recount() derives
+// every counter again from the tallies alone, for the run invariants (sim/invariants.h).
+//
+// Memory: 10 bytes of tally per message in 64 Ki-entry chunks (no reallocation peaks), 4 bytes of
+// latency per resolved message (8 for latencies of 2^32 ns or more), and per broker and error type.
+#ifndef RMQSIM_SIM_TALLY_H_
+#define RMQSIM_SIM_TALLY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "core/sim_time.h"
+#include "sim/outcome.h"
+
+namespace rmqsim::sim {
+
+// A vector that grows by fixed chunks: no copy and no 2x capacity peak when it grows.
+template <typename T, size_t kChunkBits = 16>
+class ChunkedVector {
+ public:
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  size_t size() const { return size_; }
+  T& operator[](size_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  const T& operator[](size_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  void push_back(const T& v) {
+    if ((size_ & (kChunk - 1)) == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    (*this)[size_++] = v;
+  }
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      size_t n = std::min(kChunk, size_ - c * kChunk);
+      const T* p = chunks_[c].get();
+      for (size_t i = 0; i < n; ++i) f(p[i]);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
+// What the summary and the run invariants need of one message once its record is gone. Counts of
+// arrivals, stored copies and callbacks saturate at 255 (only 0, 1 and "2 or more" reach the
+// summary; invariant 4 compares exact counts below that).
+struct MessageTally {
+  uint16_t attempts = 0;
+  uint16_t brokers = 0;    // bit b: a copy is stored on broker b (b < 16; more in a side set)
+  uint8_t arrivals = 0;    // requests that reached a broker process
+  uint8_t stored = 0;      // stored copies
+  uint8_t callbacks = 0;   // times the application was told
+  uint8_t outcome = 0;     // Outcome
+  uint8_t mode = 0;        // SendMode
+  uint8_t error_type = 0;  // 0: no error, else 1 + index into OutcomeTally's error types
+
+  Outcome outcome_enum() const { return static_cast<Outcome>(outcome); }
+  SendMode mode_enum() const { return static_cast<SendMode>(mode); }
+};
+static_assert(sizeof(MessageTally) == 10, "a few bytes per message");
+
+class OutcomeTally {
+ public:
+  // Returns the new message's index.
+  int64_t NewMessage(SendMode mode);
+  // Returns the attempt's number (1-based).
+  int32_t BeginAttempt(int64_t m);
+  void RequestArrived(int64_t m);
+  void Stored(int64_t m, const std::string& broker);
+  // Returns the number of callbacks so far, this one included. The first decides the outcome,
+  // latency (resolved - sent) and final error type; later ones are only counted.
+  int32_t Resolve(int64_t m, Outcome outcome, core::SimDuration latency, const ErrorInfo* error);
+
+  size_t size() const { return tallies_.size(); }
+  const MessageTally& tally(int64_t m) const { return tallies_[static_cast<size_t>(m)]; }
+
+  // The summary metrics: running counters plus what only the tallies know at the end.
+  Summary ToSummary() const;
+  // Every counter of the summary derived again from the tallies alone, for invariant 5 (the
+  // latencies, which exist only as running data, are left 0).
+  Summary Recount() const;
+
+ private:
+  MessageTally& at(int64_t m) { return tallies_[static_cast<size_t>(m)]; }
+  int32_t BrokerIndex(const std::string& broker);
+  // Nearest-rank percentile of the latencies (as Summarize computes it), by radix selection.
+  int64_t LatencyAtRank(uint64_t rank) const;
+
+  ChunkedVector<MessageTally> tallies_;
+  std::vector<std::string> brokers_;      // by first stored copy
+  std::vector<std::string> error_types_;  // by first occurrence
+  // Copies on brokers with index >= 16: (message, broker index).
+  absl::flat_hash_set<std::pair<int64_t, int32_t>> far_broker_copies_;
+  // Running counters, final when counted.
+  int64_t ok_ = 0, failed_ = 0, attempts_ = 0, attempts_max_ = 0, double_callback_ = 0;
+  std::vector<int64_t> errors_by_type_;   // by error_types_ index
+  ChunkedVector<uint32_t> latencies_;     // ns, of resolved messages below 2^32 ns
+  std::vector<int64_t> long_latencies_;   // ns, the others
+  int64_t latency_max_ = 0;
+};
+
+}  // namespace rmqsim::sim
+
+#endif  // RMQSIM_SIM_TALLY_H_
