@@ -52,4 +52,11 @@ struct ClientContext {
 
 }  // namespace rmqsim::sim
 
+// ctx.Log(kind, msg, text), with the arguments evaluated only when a sink is attached: with
+// `--events none` no event text is formatted and nothing is allocated per event.
+#define RMQ_CTX_LOG(ctx, kind, msg, text)                    \
+  do {                                                       \
+    if ((ctx).log.enabled()) (ctx).Log((kind), (msg), (text)); \
+  } while (0)
+
 #endif  // RMQSIM_SIM_CLIENT_CONTEXT_H_

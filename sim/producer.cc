@@ -106,7 +106,7 @@ void ProducerClient::Start() {
                                  [this](SimThread& t) { return UpdateAllTopicRoutes(t); });
   scheduled_.ScheduleAtFixedRate(SimDuration::Millis(1000), ctx_.settings.heartbeat_broker_interval,
                                  [this](SimThread& t) { return CleanOfflineBrokerAndHeartbeat(t); });
-  Log("client_start", "", absl::StrCat("profile ", std::string(ctx_.profile.name), ", sendMsgTimeout ",
+  RMQ_CTX_LOG(ctx_, "client_start", "", absl::StrCat("profile ", std::string(ctx_.profile.name), ", sendMsgTimeout ",
                                       ctx_.settings.send_msg_timeout.floor_ms(), " ms"));
 }
 
@@ -123,7 +123,7 @@ int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t laten
   if (duration >= 0 &&
       ctx_.profile.fault_item_update == FaultItemUpdate::kExtendOnlyWithReachable) {
     const FaultItem* f = fault_.Find(broker);
-    Log("fault_item_update", msg_id,
+    RMQ_CTX_LOG(ctx_, "fault_item_update", msg_id,
         absl::StrFormat("%s latency %d ms isolation=%s reachable=%s -> duration %d ms, not "
                         "available until %d (extend only)",
                         broker, latency_ms, isolation ? "true" : "false",
@@ -131,7 +131,7 @@ int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t laten
     return duration;
   }
   if (duration >= 0) {
-    Log("fault_item_update", msg_id,
+    RMQ_CTX_LOG(ctx_, "fault_item_update", msg_id,
         absl::StrFormat("%s latency %d ms isolation=%s -> not available for %d ms (until %d)",
                         broker, latency_ms, isolation ? "true" : "false", duration,
                         ctx_.now_ms() + duration));
@@ -147,7 +147,7 @@ MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
   MQFaultStrategy::Selection sel = fault_.SelectOneMessageQueue(tp, last, t, reset_index);
   int32_t index = 0;
   tp.send_which_queue().Peek(t, &index);
-  Log("select_queue", msg_id,
+  RMQ_CTX_LOG(ctx_, "select_queue", msg_id,
       absl::StrFormat("%s queue %d (lastBroker=%s, index=%d, thread=%s, %s)", sel.mq->broker_name,
                       sel.mq->queue_id, last == nullptr ? "null" : *last, index, t.name(),
                       sel.how));
@@ -157,12 +157,12 @@ MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
 void ProducerClient::ResolveOk(const Message& msg, const SendResult* r) {
   ctx_.recorder.Resolve(msg.index, Outcome::kOk, ctx_.sched.now(), r ? r->send_status : "",
                         std::nullopt);
-  Log("result", msg.id, r ? "ok: " + r->send_status + " from " + r->broker_name : "ok");
+  RMQ_CTX_LOG(ctx_, "result", msg.id, r ? "ok: " + r->send_status + " from " + r->broker_name : "ok");
 }
 
 void ProducerClient::ResolveFailed(const Message& msg, const ExPtr& e) {
   ctx_.recorder.Resolve(msg.index, Outcome::kFailed, ctx_.sched.now(), "", ToErrorInfo(e));
-  Log("result", msg.id, "failed: " + e->Describe());
+  RMQ_CTX_LOG(ctx_, "result", msg.id, "failed: " + e->Describe());
 }
 
 // ---- Application entry points ---------------------------------------------------------------
@@ -235,7 +235,7 @@ Task<void> ProducerClient::SendAsyncFromCaller(SimThread& caller, Message msg) {
   }
   async->backpressure_num_acquired = acquired;
   if (!acquired) {
-    Log("backpressure", msg.id,
+    RMQ_CTX_LOG(ctx_, "backpressure", msg.id,
         absl::StrFormat("no semaphoreAsyncSendNum permit within %d ms (%d available)",
                         timeout - cost, backpressure_num_->available()));
     CallbackOnException(async, MakeEx(ExClass::kRemotingTooMuchRequestException,
@@ -252,7 +252,7 @@ Task<void> ProducerClient::SendAsyncFromCaller(SimThread& caller, Message msg) {
   }
   async->backpressure_size_acquired = acquired;
   if (!acquired) {
-    Log("backpressure", msg.id,
+    RMQ_CTX_LOG(ctx_, "backpressure", msg.id,
         absl::StrFormat("no %d semaphoreAsyncSendSize permits within %d ms", async->msg_len,
                         timeout - cost));
     CallbackOnException(async, MakeEx(ExClass::kRemotingTooMuchRequestException,
@@ -262,7 +262,7 @@ Task<void> ProducerClient::SendAsyncFromCaller(SimThread& caller, Message msg) {
   core::Job job = AsyncSendJob(async, begin, timeout);
   if (!async_executor_.Submit(job)) {
     // RejectedExecutionException with backpressure on: runnable.run() on the caller thread.
-    Log("backpressure", msg.id, "async sender executor rejected the task: run on the caller thread");
+    RMQ_CTX_LOG(ctx_, "backpressure", msg.id, "async sender executor rejected the task: run on the caller thread");
     co_await job(caller);
   }
 }
@@ -281,7 +281,7 @@ void ProducerClient::CallbackOnException(const std::shared_ptr<AsyncSend>& async
   if (async->backpressure_size_acquired) backpressure_size_->Release(async->msg_len);
   if (async->backpressure_num_acquired) backpressure_num_->Release();
   if (ctx_.recorder.callbacks(async->msg.index) > 0) {
-    Log("callback_again", async->msg.id,
+    RMQ_CTX_LOG(ctx_, "callback_again", async->msg.id,
         "the SendCallback runs again: onException after the send was already reported (Q9)");
   }
   ResolveFailed(async->msg, e);
@@ -342,7 +342,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     const int64_t max_per_request = ctx_.settings.send_msg_max_timeout_per_request_ms;
     if (ctx_.profile.per_request_timeout_cap && max_per_request > -1 &&
         times + 1 < times_total && cur_timeout > max_per_request) {
-      Log("budget_capped", msg.id,
+      RMQ_CTX_LOG(ctx_, "budget_capped", msg.id,
           absl::StrFormat("attempt %d budget %d ms capped to sendMsgMaxTimeoutPerRequest %d ms",
                           times + 1, cur_timeout, max_per_request));
       cur_timeout = max_per_request;
@@ -512,7 +512,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
   (void)tp;
   const int64_t begin = ctx_.now_ms();
   req.opaque = remoting_.NextOpaque();
-  Log("request_sent", msg.id,
+  RMQ_CTX_LOG(ctx_, "request_sent", msg.id,
       absl::StrFormat("%s to %s (%s) queue %d, timeout %d ms", ModeName(mode), broker, addr,
                       req.queue_id, timeout));
   if (mode == CommunicationMode::kOneway) {
@@ -660,7 +660,7 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   req.opaque = remoting_.NextOpaque();
   req.attempt = ctx_.recorder.BeginAttempt(msg.index, retry_broker, req.queue_id,
                                            ctx_.sched.now(), "onExceptionImpl", t.name());
-  Log("retry_decision", msg.id,
+  RMQ_CTX_LOG(ctx_, "retry_decision", msg.id,
       absl::StrFormat("async retry %d of %d to %s (%s) keeping queueId %d", tmp, allowed,
                       retry_broker, addr.value_or("null: name-server channel"), req.queue_id));
   RemotingCommand for_catch = req;
@@ -790,7 +790,7 @@ Task<void> ProducerClient::DetectorRound(SimThread& t) {
     co_return r.ok() && r.value().code == code::kSuccess;
   };
   std::function<void(std::string)> log = [this](std::string line) {
-    Log("detector", "", std::move(line));
+    RMQ_CTX_LOG(ctx_, "detector", "", std::move(line));
   };
   co_await fault_.DetectByOneRound(t, ctx_.settings.detect_interval.floor_ms(), resolve, detect,
                                    log);
@@ -803,7 +803,7 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
                                                                    bool is_default) {
   bool locked = co_await lock_namesrv_.TryAcquire(SimDuration::Millis(3000));
   if (!locked) {
-    Log("route_poll", "", "updateTopicRouteInfoFromNameServer tryLock timeout 3000ms: " + topic);
+    RMQ_CTX_LOG(ctx_, "route_poll", "", "updateTopicRouteInfoFromNameServer tryLock timeout 3000ms: " + topic);
     co_return false;
   }
   RemotingCommand req;
@@ -814,12 +814,12 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
       t, nullptr, std::move(req), ctx_.settings.mq_client_api_timeout.floor_ms());
   if (!resp.ok()) {
     lock_namesrv_.Release();
-    Log("route_poll", "", topic + ": " + resp.ex()->Describe());
+    RMQ_CTX_LOG(ctx_, "route_poll", "", topic + ": " + resp.ex()->Describe());
     co_return MakeEx(ExClass::kIllegalStateException, resp.ex()->Describe(), resp.ex());
   }
   if (resp.value().code != code::kSuccess) {
     lock_namesrv_.Release();
-    Log("route_poll", "", absl::StrCat(topic, is_default ? " (default route)" : "", ": ",
+    RMQ_CTX_LOG(ctx_, "route_poll", "", absl::StrCat(topic, is_default ? " (default route)" : "", ": ",
                                       code::Name(resp.value().code), " ", resp.value().remark));
     co_return false;
   }
@@ -854,7 +854,7 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
     for (const auto& mq : info->message_queue_list) {
       queues.push_back(absl::StrCat(mq->broker_name, ":", mq->queue_id));
     }
-    Log("route_changed", "",
+    RMQ_CTX_LOG(ctx_, "route_changed", "",
         absl::StrCat(topic, is_default ? " (from TBW102)" : "", ": new publish info v",
                      route_version_, " [", absl::StrJoin(queues, " "), "]"));
   }
@@ -865,7 +865,7 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
 Task<void> ProducerClient::UpdateAllTopicRoutes(SimThread& t) {
   std::vector<std::string> topics;
   for (const auto& [topic, info] : topic_publish_info_table_) topics.push_back(topic);
-  Log("route_poll", "", "updateTopicRouteInfoFromNameServer: " + absl::StrJoin(topics, ", "));
+  RMQ_CTX_LOG(ctx_, "route_poll", "", "updateTopicRouteInfoFromNameServer: " + absl::StrJoin(topics, ", "));
   for (const std::string& topic : topics) {
     Try<bool> r = co_await UpdateTopicRouteInfoFromNameServer(t, topic, false);
     if (!r.ok()) co_return;  // the IllegalStateException ends this run of the task
@@ -882,7 +882,7 @@ Task<void> ProducerClient::CleanOfflineBrokerAndHeartbeat(SimThread& t) {
       }
     }
     if (!found) {
-      Log("broker_offline", "", "cleanOfflineBroker removed " + it->first);
+      RMQ_CTX_LOG(ctx_, "broker_offline", "", "cleanOfflineBroker removed " + it->first);
       it = broker_addr_table_.erase(it);
     } else {
       ++it;
@@ -899,7 +899,7 @@ Task<void> ProducerClient::CleanOfflineBrokerAndHeartbeat(SimThread& t) {
     req.type = RemotingCommand::Type::kHeartbeat;
     req.opaque = remoting_.NextOpaque();
     Try<RemotingCommand> r = co_await remoting_.InvokeSync(t, &addr, std::move(req), 3000);
-    if (!r.ok()) Log("heartbeat", "", "heartbeat to " + addr + " failed: " + r.ex()->Describe());
+    if (!r.ok()) RMQ_CTX_LOG(ctx_, "heartbeat", "", "heartbeat to " + addr + " failed: " + r.ex()->Describe());
   }
 }
 

@@ -85,9 +85,6 @@ class ProducerClient {
   struct AsyncSend;  // the state an async send's retry chain shares
 
   Task<void> Step(SimThread& t);
-  void Log(std::string kind, const std::string& msg, std::string text) {
-    ctx_.Log(std::move(kind), msg, std::move(text));
-  }
   int64_t UpdateFaultItem(const std::string& broker, int64_t latency_ms, bool isolation,
                           const std::string& msg_id, bool reachable = true);
   MQFaultStrategy::Selection SelectOneMessageQueue(SimThread& t, TopicPublishInfo& tp,

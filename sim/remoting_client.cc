@@ -101,7 +101,7 @@ Task<std::shared_ptr<Channel>> RemotingClient::GetAndCreateNameserverChannel(Sim
     if (index < 0) index = 0;  // abs(MIN_VALUE) % n: Java would throw; cannot occur in a run
     std::string new_addr = namesrv_addrs_[static_cast<size_t>(index)];
     if (new_addr != namesrv_chosen_) {
-      ctx_.Log("namesrv_chosen", "", "new name server is chosen: " + new_addr);
+      RMQ_CTX_LOG(ctx_, "namesrv_chosen", "", "new name server is chosen: " + new_addr);
     }
     namesrv_chosen_ = new_addr;
     std::shared_ptr<Channel> ch = co_await CreateChannel(t, new_addr);
@@ -146,7 +146,7 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
     const std::string& addr) {
   auto future = std::make_shared<ConnectFuture>(ctx_.sched);
   channel_tables_[addr] = ChannelWrapper{future};
-  ctx_.Log("connect", "", "connect to " + addr);
+  RMQ_CTX_LOG(ctx_, "connect", "", "connect to " + addr);
   std::weak_ptr<ConnectFuture> weak = future;
   ctx_.net.Connect(this, ctx_.group, ctx_.actor(), addr,
                    [this, weak, addr](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
@@ -157,7 +157,7 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
                      }
                      f->done = true;
                      if (r == Network::ConnectResult::kConnected) f->channel = ch;
-                     ctx_.Log("connect_result", "",
+                     RMQ_CTX_LOG(ctx_, "connect_result", "",
                               addr + (ch ? ": connected" : ": connection refused"));
                      CompleteConnect(f);
                    });
@@ -167,7 +167,7 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
     auto f = weak.lock();
     if (!f || f->done) return;
     f->done = true;
-    ctx_.Log("connect_result", "", target + ": connect timed out");
+    RMQ_CTX_LOG(ctx_, "connect_result", "", target + ": connect timed out");
     CompleteConnect(f);
   });
   return future;
@@ -204,7 +204,7 @@ void RemotingClient::CloseChannel(const std::shared_ptr<Channel>& ch) {
   }
   bool pipeline_intact = !ch->pipeline_destroyed();
   ctx_.net.CloseFromClient(ch);
-  ctx_.Log("channel_closed", "",
+  RMQ_CTX_LOG(ctx_, "channel_closed", "",
            ch->addr() + (pipeline_intact ? ": closed by client, pending requests fail fast"
                                          : ": closed by client; pipeline already gone, no failFast"));
   // NettyConnectManageHandler.close runs only while the pipeline still has its handlers.
@@ -256,7 +256,7 @@ void RemotingClient::ScanResponseTable() {
     }
   }
   for (const auto& rf : expired) {
-    ctx_.Log("request_timeout", "",
+    RMQ_CTX_LOG(ctx_, "request_timeout", "",
              absl::StrFormat("scanner removed request %d to %s (begin %d ms + timeout %d ms + 1000)",
                              rf->opaque, rf->channel->addr(), rf->begin_ms, rf->timeout_ms));
     ExecuteInvokeCallback(rf);
@@ -267,7 +267,7 @@ void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingComm
   (void)ch;
   auto it = response_table_.find(resp.opaque);
   if (it == response_table_.end()) {
-    ctx_.Log("response_dropped", resp.msg_id,
+    RMQ_CTX_LOG(ctx_, "response_dropped", resp.msg_id,
              absl::StrFormat("response to request %d arrived after it was given up", resp.opaque));
     return;
   }
@@ -290,24 +290,24 @@ void RemotingClient::OnPeerClosed(const std::shared_ptr<Channel>& ch) {
     for (auto it = channel_tables_.begin(); it != channel_tables_.end(); ++it) {
       if (it->second.future->channel == ch) {
         channel_tables_.erase(it);
-        ctx_.Log("channel_inactive", "",
+        RMQ_CTX_LOG(ctx_, "channel_inactive", "",
                  ch->addr() + ": peer closed the connection (FIN); channelInactive closes it, "
                               "pending requests fail fast");
         FailFast(ch);
         return;
       }
     }
-    ctx_.Log("channel_inactive", "",
+    RMQ_CTX_LOG(ctx_, "channel_inactive", "",
              ch->addr() + ": peer closed a connection no longer in the channel table; nothing "
                           "fails fast");
     return;
   }
-  ctx_.Log("channel_inactive", "",
+  RMQ_CTX_LOG(ctx_, "channel_inactive", "",
            ch->addr() + ": peer closed the connection (FIN); 4.9.x fails no pending request");
 }
 
 void RemotingClient::OnPeerReset(const std::shared_ptr<Channel>& ch) {
-  ctx_.Log("channel_reset", "", ch->addr() + ": connection reset by peer (RST)");
+  RMQ_CTX_LOG(ctx_, "channel_reset", "", ch->addr() + ": connection reset by peer (RST)");
   CloseChannel(ch);
 }
 
@@ -452,7 +452,7 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
   }
   // A failed write is only logged for oneway; the permit is released when the write completes.
   if (!ctx_.net.SendRequest(ch, std::move(req))) {
-    ctx_.Log("request_write_failed", "", "oneway write to " + ch->addr() + " failed (logged only)");
+    RMQ_CTX_LOG(ctx_, "request_write_failed", "", "oneway write to " + ch->addr() + " failed (logged only)");
   }
   semaphore_oneway_.Release();
   co_return Ok();
@@ -489,7 +489,7 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChann
     if (index < 0) index = 0;  // Math.abs(MIN_VALUE): not reached in a run
     std::string new_addr = namesrv_addrs_[static_cast<size_t>(index)];
     if (new_addr != namesrv_chosen_) {
-      ctx_.Log("namesrv_chosen", "", "new name server is chosen: " + new_addr);
+      RMQ_CTX_LOG(ctx_, "namesrv_chosen", "", "new name server is chosen: " + new_addr);
     }
     namesrv_chosen_ = new_addr;
     target = new_addr;
@@ -571,14 +571,14 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
       co_return;
     }
     const std::string remote = ch->addr();
-    ctx_.Log("go_away", retry.msg_id, "GO_AWAY from " + remote);
+    RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "GO_AWAY from " + remote);
     if (ctx_.settings.enable_reconnect_for_go_away) {
       auto it = channel_tables_.find(remote);
       if (it != channel_tables_.end()) {
         if (it->second.future->channel == ch) {
           // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
           // channel stays open for the requests still on it.
-          ctx_.Log("go_away", retry.msg_id, "reconnect to " + remote + " (enableReconnectForGoAway)");
+          RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "reconnect to " + remote + " (enableReconnectForGoAway)");
           StartConnect(remote);
         }
         std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
@@ -590,12 +590,12 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
               // convertChannelFutureToCompletableFuture builds RemotingConnectException from
               // channel.remoteAddress().toString(); an unconnected channel has no remote address,
               // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
-              ctx_.Log("go_away", retry.msg_id,
+              RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id,
                        "reconnect to " + remote + " failed: the re-send never completes");
               co_return;
             }
             const int64_t duration = ctx_.now_ms() - start;
-            ctx_.Log("go_away", retry.msg_id, "re-send once on the new channel to " + remote);
+            RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "re-send once on the new channel to " + remote);
             InvokeResultCallback second = [done, remote](SimThread& c2,
                                                          Try<RemotingCommand> r2) -> Task<void> {
               if (r2.ok() && r2.value().code == 1500) {
@@ -670,24 +670,24 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
     (void)el;
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
-      ctx_.Log("request_dropped", request->msg_id,
+      RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
                "oneway to " + addr_text + " dropped: connect failed (nothing is reported)");
       co_return;
     }
     if (!ch->active()) {
       CloseChannel(table_addr, ch);
-      ctx_.Log("request_dropped", request->msg_id,
+      RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
                "oneway to " + addr_text + " dropped: channel inactive (nothing is reported)");
       co_return;
     }
     bool acquired = co_await semaphore_oneway_.TryAcquire(SimDuration::Millis(timeout_ms));
     if (!acquired) {
-      ctx_.Log("request_dropped", request->msg_id,
+      RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
                "oneway to " + addr_text + " dropped: semaphore (thrown inside the listener)");
       co_return;
     }
     if (!ctx_.net.SendRequest(ch, *request)) {
-      ctx_.Log("request_write_failed", request->msg_id,
+      RMQ_CTX_LOG(ctx_, "request_write_failed", request->msg_id,
                "oneway write to " + ch->addr() + " failed (logged only)");
     }
     semaphore_oneway_.Release();
