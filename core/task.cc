@@ -3,6 +3,55 @@
 namespace rmqsim::core {
 
 namespace internal {
+namespace {
+
+constexpr std::size_t kFrameGrain = 64;
+constexpr std::size_t kFrameClasses = 64;  // frames up to 4 KiB; larger ones go to operator new
+
+struct FreeFrameNode {
+  FreeFrameNode* next;
+};
+
+// Per thread (tests may run worlds on several threads); the lists free their blocks at thread exit.
+struct FramePool {
+  FreeFrameNode* free[kFrameClasses] = {};
+  ~FramePool() {
+    for (FreeFrameNode*& head : free) {
+      while (head != nullptr) {
+        FreeFrameNode* n = head;
+        head = n->next;
+        ::operator delete(n);
+      }
+    }
+  }
+};
+thread_local FramePool frame_pool;
+
+std::size_t FrameClass(std::size_t n) { return (n + kFrameGrain - 1) / kFrameGrain; }
+
+}  // namespace
+
+void* AllocateFrame(std::size_t n) {
+  std::size_t c = FrameClass(n);
+  if (c >= kFrameClasses) return ::operator new(n);
+  FreeFrameNode*& head = frame_pool.free[c];
+  if (head == nullptr) return ::operator new(c * kFrameGrain);
+  FreeFrameNode* node = head;
+  head = node->next;
+  return node;
+}
+
+void FreeFrame(void* p, std::size_t n) noexcept {
+  std::size_t c = FrameClass(n);
+  if (c >= kFrameClasses) {
+    ::operator delete(p);
+    return;
+  }
+  FreeFrameNode* node = static_cast<FreeFrameNode*>(p);
+  node->next = frame_pool.free[c];
+  frame_pool.free[c] = node;
+}
+
 void PromiseBase::Detach() {
   if (scope == nullptr) return;
   prev->next = next;

@@ -19,6 +19,7 @@
 #define RMQSIM_CORE_TASK_H_
 
 #include <coroutine>
+#include <cstddef>
 #include <optional>
 #include <utility>
 
@@ -30,7 +31,16 @@ class TaskScope;
 
 namespace internal {
 
+// Coroutine frames come from per-size free lists (task.cc): a run allocates and frees millions of
+// frames of a few dozen sizes, most too large for malloc's per-thread cache. Memory is reused,
+// never returned before the thread ends; behaviour does not depend on addresses.
+void* AllocateFrame(std::size_t n);
+void FreeFrame(void* p, std::size_t n) noexcept;
+
 struct PromiseBase {
+  static void* operator new(std::size_t n) { return AllocateFrame(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { FreeFrame(p, n); }
+
   std::coroutine_handle<> continuation;
   // Set for a root task owned by a TaskScope; the frame then frees itself at completion.
   TaskScope* scope = nullptr;
