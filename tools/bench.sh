@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: the event scheduler under the hold model, side by side with ns-3's four schedulers,
-# a std::priority_queue baseline and SimPy, and the latency of a whole `rmqsim run` process.
+# a std::priority_queue baseline and SimPy; the end-to-end soak (tools/bench/soak.yaml) at a
+# quarter, a half and a whole simulated hour; and the latency of a whole `rmqsim run` process.
 # Prints a Markdown report (machine, figures, targets) and writes it into tools/bench/RESULTS.md,
 # between the bench.sh markers (the rest of that file, the profile notes, is kept).
 #
@@ -10,7 +11,8 @@
 #                                    RESULTS.md untouched (ctest runs this)
 #   ./tools/bench.sh --build-dir D   use the binaries already built in D instead of building
 #
-# ns-3 (libns3-dev) and SimPy (python3-simpy3) come with `./tools/setup.sh --bench`; hyperfine too.
+# ns-3 (libns3-dev) and SimPy 2 and 3 (python3-simpy, python3-simpy3) come with
+# `./tools/setup.sh --bench`; hyperfine too.
 # Without them the run goes on with the engines it has and names the ones it skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --build-dir) build_dir="${2:?--build-dir needs a directory}"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,13 +54,16 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # --- Engines --------------------------------------------------------------------------------------
-all_engines=(rmqsim ns3-PriorityQueue ns3-Map ns3-Heap ns3-Calendar std-priority-queue simpy)
+all_engines=(rmqsim ns3-PriorityQueue ns3-Map ns3-Heap ns3-Calendar std-priority-queue simpy2 simpy)
 mapfile -t cxx_engines < <("$hold" --list-engines)
-python=""
+python=""   # SimPy 3 (python3-simpy3): hold_simpy.py
+python2=""  # SimPy 2 (python3-simpy, the engine issue #7 names): hold_simpy2.py
 for py in /usr/bin/python3 python3; do
-  if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import simpy' 2>/dev/null; then python="$py"; break; fi
+  if [ -z "$python" ] && command -v "$py" >/dev/null 2>&1 && "$py" -c 'import simpy' 2>/dev/null; then python="$py"; fi
+  if [ -z "$python2" ] && command -v "$py" >/dev/null 2>&1 && "$py" -c 'import SimPy.Simulation' 2>/dev/null; then python2="$py"; fi
 done
 engines=("${cxx_engines[@]}")
+[ -n "$python2" ] && engines+=(simpy2)
 [ -n "$python" ] && engines+=(simpy)
 skipped=()
 for e in "${all_engines[@]}"; do
@@ -86,19 +91,66 @@ for mean in "${means[@]}"; do
     "$hold" --mean-ns "$mean" --table-size "$table" --pending "$p" --events "$n" --reps "$reps" \
       >"$tmp/cxx.tsv"
     cat "$tmp/cxx.tsv" >>"$tmp/hold.tsv"
-    if [ -n "$python" ]; then
-      "$python" tools/bench/hold_simpy.py --delays "$tmp/delays-$mean.bin" --mean-ns "$mean" \
-        --pending "$p" --events "$n" >"$tmp/simpy.tsv"
+    for py_engine in "simpy2 $python2 hold_simpy2.py" "simpy $python hold_simpy.py"; do
+      read -r name py script <<<"$py_engine"
+      [ -n "${script:-}" ] || continue  # that SimPy is not installed
+      "$py" "tools/bench/$script" --delays "$tmp/delays-$mean.bin" --mean-ns "$mean" \
+        --pending "$p" --events "$n" >"$tmp/$name.tsv"
       want="$(awk -F'\t' '$1 == "rmqsim" { print $9 }' "$tmp/cxx.tsv")"
-      got="$(cut -f9 "$tmp/simpy.tsv")"
+      got="$(cut -f9 "$tmp/$name.tsv")"
       if [ "$got" != "$want" ]; then
-        echo "bench.sh: SimPy ended at $got ns, rmqsim at $want ns: not the same work" >&2
+        echo "bench.sh: $name ended at $got ns, rmqsim at $want ns: not the same work" >&2
         exit 1
       fi
-      cat "$tmp/simpy.tsv" >>"$tmp/hold.tsv"
-    fi
+      cat "$tmp/$name.tsv" >>"$tmp/hold.tsv"
+    done
   done
 done
+
+# --- Soak -----------------------------------------------------------------------------------------
+# tools/bench/soak.yaml (3 brokers, 2 name servers, 100 producers, 10 000 async messages/s, a broker
+# killed for 30 s every 5 minutes) at a quarter, a half and the whole hour, `--events none
+# --summary-only` (compact accounting). Quick mode: 6 s with the faults' minutes read as seconds.
+soak_variant() {  # SECONDS OUT: the scenario cut at SECONDS, keeping the faults that end by then
+  awk -v d="$1" -v quick="$quick" '
+    /^duration:/ { print "duration: " d "s"; next }
+    /until: 1h/ { sub(/until: 1h/, "until: " d "s") }
+    /^  - \{at: [0-9]+m,/ {
+      match($0, /at: [0-9]+m/); at = substr($0, RSTART + 4, RLENGTH - 5) * (quick ? 1 : 60)
+      len = quick ? 1 : 30
+      if (quick) { sub(/at: [0-9]+m/, "at: " at "s"); sub(/for: 30s/, "for: 1s") }
+      if (at + len > d) next
+    }
+    { print }' tools/bench/soak.yaml >"$2"
+}
+if [ "$quick" = 1 ]; then soak_seconds=(6); else soak_seconds=(900 1800 3600); fi
+soak_rows=()
+have_time=0
+[ -x /usr/bin/time ] && have_time=1
+if [ -x "$rmqsim" ]; then
+  for d in "${soak_seconds[@]}"; do
+    soak_variant "$d" "$tmp/soak-$d.yaml"
+    log "soak: $d s simulated ($(uptime | sed 's/.*load average/load average/'))"
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    if [ "$have_time" = 1 ]; then
+      /usr/bin/time -f '%e %U %S %M' -o "$tmp/soak-time" \
+        "$rmqsim" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
+        >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
+    else
+      t0=$EPOCHREALTIME
+      "$rmqsim" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
+        >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
+      echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.2f - - 0\n", $2 - $1 }' >"$tmp/soak-time"
+    fi
+    stats="$(grep -m1 '^stats:' "$tmp/soak-$d.err")"
+    msgs="$(echo "$stats" | sed -E 's/.*: ([0-9]+) messages.*/\1/')"
+    events="$(echo "$stats" | sed -E 's/.* ([0-9]+) scheduler events.*/\1/')"
+    read -r wall user sys rss_kb <"$tmp/soak-time"
+    soak_rows+=("$d $msgs $events $wall $user $sys $rss_kb $load")
+  done
+else
+  log "no $rmqsim: soak skipped"
+fi
 
 # --- CLI latency ----------------------------------------------------------------------------------
 cli_runs=$([ "$quick" = 1 ] && echo 3 || echo 30)
@@ -130,7 +182,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mhz="$(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//; s/\..*//')"
 commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-[ -n "$(git status --porcelain -- core tools/bench 2>/dev/null)" ] && commit="$commit (+ local changes)"
+[ -n "$(git status --porcelain -- core sim reports tools 2>/dev/null)" ] && commit="$commit (+ local changes)"
 
 # One table: a row per (mean, P), a column per engine (millions of events per second, column $col
 # of the TSV: 6 = per CPU second, 8 = per wall second), then rmqsim's ratio to the best other
@@ -140,7 +192,8 @@ table() {
     { v[$2, $3, $1] = $col; n[$2, $3] = $4; if (!(($2, $3) in seen)) { seen[$2, $3] = 1; keys[++k] = $2 SUBSEP $3 } }
     function label(e) {
       if (e == "std-priority-queue") return "std::priority_queue"
-      if (e == "simpy") return "SimPy"
+      if (e == "simpy") return "SimPy 3"
+      if (e == "simpy2") return "SimPy 2"
       if (e ~ /^ns3-/) { sub(/^ns3-/, "", e); return "ns-3 " e }
       return e
     }
@@ -214,6 +267,40 @@ report="$tmp/report.md"
   echo "### Hold model, millions of events per wall-clock second (same runs)"
   echo
   table 8
+  echo
+  echo "### Soak: tools/bench/soak.yaml, \`rmqsim run --events none --summary-only\`"
+  echo
+  if [ ${#soak_rows[@]} -gt 0 ]; then
+    echo "3 brokers, 2 name servers, 100 producer instances, 10 000 async messages/s in total (5.3.3),"
+    echo "a broker killed for 30 s every 5 minutes; compact accounting. One process per horizon."
+    echo
+    echo "| simulated | messages | scheduler events | wall s | user+sys s | messages/s (wall) | events/s (wall) | CPU µs / message | peak RSS MiB | load 1/5/15 min |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    for row in "${soak_rows[@]}"; do
+      echo "$row" | awk '{
+        cpu = ($5 == "-") ? $4 : $5 + $6
+        label = ($1 % 3600 == 0) ? $1 / 3600 " h" : ($1 % 60 == 0 ? $1 / 60 " min" : $1 " s")
+        printf "| %s | %d | %d | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f | %s %s %s |\n",
+          label, $2, $3, $4, cpu, $2 / $4, $3 / $4, cpu * 1e6 / $2, $7 / 1024, $8, $9, $10 }'
+    done
+    if [ ${#soak_rows[@]} -ge 2 ]; then
+      first="${soak_rows[0]}"; last="${soak_rows[${#soak_rows[@]}-1]}"
+      echo
+      echo "$first|$last" | awk -F'|' '{
+        split($1, a, " "); split($2, b, " ")
+        ca = (a[5] == "-") ? a[4] : a[5] + a[6]; cb = (b[5] == "-") ? b[4] : b[5] + b[6]
+        printf "Growth from %d to %d messages (x%.2f): CPU time x%.2f, wall x%.2f, CPU per message x%.2f (1.00 = linear).\n",
+          a[2], b[2], b[2] / a[2], cb / ca, b[4] / a[4], (cb / b[2]) / (ca / a[2]) }'
+    fi
+    if [ "$quick" = 0 ]; then
+      echo
+      echo "${soak_rows[${#soak_rows[@]}-1]}" | awk '{
+        printf "- Simulated hour in <= 40 s wall: %s (%.1f s)\n", ($4 <= 40 ? "**met**" : "**not met**"), $4
+        printf "- Peak RSS <= 1 GB: %s (%.0f MiB)\n", ($7 <= 1000000 ? "**met**" : "**not met**"), $7 / 1024 }'
+    fi
+  else
+    echo "Not measured: no rmqsim binary in $build_dir."
+  fi
   echo
   echo "### CLI latency: whole process, wall clock"
   echo

@@ -17,9 +17,9 @@ packages=(cmake ninja-build g++ make pkg-config catch2 nlohmann-json3-dev libcli
 browser=0
 for arg in "$@"; do
   case "$arg" in
-    # ns-3's schedulers, SimPy 3 (python3-simpy is SimPy 2, without env.timeout), and hyperfine
+    # ns-3's schedulers, SimPy 2 (python3-simpy, the engine issue #7 names) and 3 (python3-simpy3), and hyperfine
     # for tools/bench.sh.
-    --bench) packages+=(libns3-dev python3-simpy3 hyperfine) ;;
+    --bench) packages+=(libns3-dev python3-simpy python3-simpy3 hyperfine) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --browser)
       browser=1
