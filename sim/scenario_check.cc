@@ -95,6 +95,12 @@ void CheckScalars(Ctx& ctx, const Node& root) {
   }
   if (const Node* n = Value(root, "duration")) {
     ctx.duration = ReadDuration(ctx, *n, "duration", /*positive=*/true);
+    if (ctx.duration && *ctx.duration > ctx.limits.max_duration) {
+      ctx.Error(n->pos, "duration",
+                Cat(ctx.duration->ToString(), " is longer than the longest horizon rmqsim runs (",
+                    ctx.limits.max_duration.ToString(), ")"));
+      ctx.duration.reset();
+    }
     if (ctx.duration) ctx.s.duration = *ctx.duration;
   }
   if (const Node* n = Value(root, "compare")) CheckCompare(ctx, *n);

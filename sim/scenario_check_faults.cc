@@ -164,9 +164,12 @@ void CheckHorizon(Ctx& ctx, const Node& n, const std::string& path, const FaultS
   }
   int64_t end;
   if (!f.for_duration) return;
-  if (__builtin_add_overflow(f.at.ns(), f.for_duration->ns(), &end) || end > horizon.ns()) {
+  bool overflow = __builtin_add_overflow(f.at.ns(), f.for_duration->ns(), &end);
+  if (overflow || end > horizon.ns()) {
     ctx.Error(n.Find("for")->value->pos, Join(path, "for"),
-              Cat("the fault would end at ", SimDuration::Nanos(end).ToString(),
+              Cat("the fault would end at ",
+                  overflow ? std::string("a time past the end of the 64-bit nanosecond clock")
+                           : SimDuration::Nanos(end).ToString(),
                   ", beyond the scenario duration (", horizon.ToString(), ")"));
   }
 }

@@ -44,6 +44,9 @@ struct LoadLimits {
   int64_t max_instances = 10'000;
   // Problems listed before the rest are summarised as "... and N more problems".
   size_t max_errors = 200;
+  // The longest `duration` (virtual-time horizon): 366 days. Longer horizons would take hours of
+  // periodic background work and bring every "now + delay" near the end of the 64-bit clock.
+  SimDuration max_duration = SimDuration::Seconds(366LL * 24 * 3600);
 };
 
 // Reads and loads `path`. NotFoundError "PATH: cannot read file: ..." if it cannot be read;

@@ -101,6 +101,15 @@ absl::StatusOr<SimDuration> ParseDurationText(std::string_view text) {
   if (AllDigits(text)) return MillisText(text);
   absl::Duration d;
   if (!absl::ParseDuration(absl::string_view(text.data(), text.size()), &d)) {
+    // absl refuses a number that does not fit in 64 bits ("9999999999999999999s"): say so.
+    size_t run = 0, longest = 0;
+    for (char c : text) {
+      run = absl::ascii_isdigit(static_cast<unsigned char>(c)) ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    if (longest >= 19) {
+      return absl::InvalidArgumentError(Cat("duration ", Quote(text), " is too large"));
+    }
     return absl::InvalidArgumentError(
         Cat("invalid duration ", Quote(text),
             "; expected e.g. 250ms, 1.5s, 1m30s, or a whole number of milliseconds"));
