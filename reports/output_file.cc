@@ -1,15 +1,59 @@
 #include "reports/output_file.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
 namespace rmqsim::reports {
+namespace {
+
+// The temporary file being written, so that a signal that ends the process (Ctrl-C, kill, the
+// file size limit) removes it instead of leaving it beside the target. Only async-signal-safe
+// operations touch it from the handler: a fixed buffer and a flag.
+char pending_tmp[4096];
+volatile sig_atomic_t pending_set = 0;
+
+extern "C" void RemovePendingAndDie(int sig) {
+  if (pending_set) ::unlink(pending_tmp);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// Installs the handler for the signals whose default action ends the process, unless the
+// process was started with the signal ignored (nohup, a CI runner): that choice is kept.
+void InstallCleanupHandlers() {
+  static const bool installed = [] {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXFSZ, SIGPIPE}) {
+      struct sigaction old {};
+      if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+      struct sigaction sa {};
+      sa.sa_handler = RemovePendingAndDie;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(sig, &sa, nullptr);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
+void SetPending(const std::string& tmp) {
+  if (tmp.size() >= sizeof(pending_tmp)) return;  // not removable on a signal; still renamed
+  pending_set = 0;
+  std::memcpy(pending_tmp, tmp.c_str(), tmp.size() + 1);
+  pending_set = 1;
+}
+
+void ClearPending() { pending_set = 0; }
+
+}  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<void(std::ostream&)>& write) {
@@ -18,24 +62,31 @@ absl::Status WriteFileAtomically(const std::string& path,
     std::cout.flush();
     return std::cout ? absl::OkStatus() : absl::InternalError("cannot write to standard output");
   }
+  InstallCleanupHandlers();
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  SetPending(tmp);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
-      return absl::FailedPreconditionError(path + ": cannot write file: " + std::strerror(errno));
+      int e = errno;
+      ClearPending();
+      return absl::FailedPreconditionError(path + ": cannot write file: " + std::strerror(e));
     }
     write(out);
-    out.flush();
-    if (!out) {
+    out.close();  // flushes; a failure to flush or close (disk full, file size limit) shows here
+    if (out.fail()) {
       std::remove(tmp.c_str());
+      ClearPending();
       return absl::FailedPreconditionError(path + ": write failed");
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     std::remove(tmp.c_str());
+    ClearPending();
     return absl::FailedPreconditionError(path + ": cannot rename into place: " + std::strerror(e));
   }
+  ClearPending();
   return absl::OkStatus();
 }
 

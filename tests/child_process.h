@@ -34,6 +34,10 @@ struct ChildOptions {
   bool ignore_sigxfsz = false;
   // Seconds of wall time before the child is killed (SIGKILL).
   int timeout_seconds = 120;
+  // Milliseconds after the start at which `signal_to_send` is sent once (0: never): an
+  // interrupted run (Ctrl-C, kill) at an arbitrary point.
+  int signal_after_ms = 0;
+  int signal_to_send = SIGTERM;
 };
 
 struct ChildResult {
@@ -77,15 +81,21 @@ inline ChildResult RunChild(const std::vector<std::string>& argv, const ChildOpt
   timeval start;
   gettimeofday(&start, nullptr);
   char buf[65536];
+  bool signalled = false;
   for (;;) {
     ssize_t n = read(pipefd[0], buf, sizeof buf);
     if (n > 0) {
       if (result.out.size() < (64u << 20)) result.out.append(buf, static_cast<size_t>(n));
-      continue;
+      if (opts.signal_after_ms == 0 || signalled) continue;
     }
     if (n == 0) break;
     timeval now;
     gettimeofday(&now, nullptr);
+    long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_usec - start.tv_usec) / 1000L;
+    if (opts.signal_after_ms > 0 && elapsed_ms >= opts.signal_after_ms && !signalled) {
+      kill(pid, opts.signal_to_send);
+      signalled = true;
+    }
     if (now.tv_sec - start.tv_sec > opts.timeout_seconds && !result.timed_out) {
       kill(pid, SIGKILL);
       result.timed_out = true;

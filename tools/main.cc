@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -162,6 +164,20 @@ int RunCommand(const RunFlags& f) {
                  "--trace\n";
     return kExitInvalid;
   }
+  // Two reports into one file: the second would silently replace the first.
+  const std::pair<const char*, const std::string*> outputs[] = {
+      {"--json", &f.json}, {"--html", &f.html}, {"--trace", &f.trace}};
+  for (size_t i = 0; i < std::size(outputs); ++i) {
+    for (size_t j = i + 1; j < std::size(outputs); ++j) {
+      const std::string& a = *outputs[i].second;
+      const std::string& b = *outputs[j].second;
+      if (!a.empty() && a != "-" && (a == b || rmqsim::reports::SameFile(a, b))) {
+        std::cerr << b << ": " << outputs[i].first << " and " << outputs[j].first
+                  << " name the same file\n";
+        return kExitInvalid;
+      }
+    }
+  }
   uint64_t seed = f.seed.value_or(s.seed);
   bool need_events = f.events == "all";
   // Nothing per-message is printed or written: keep only the summary's few bytes per message.
@@ -237,6 +253,12 @@ int CheckCommand(const std::vector<std::string>& paths, const std::string& junit
   if (files.empty()) {
     std::cerr << "check: no scenario files found in " << absl::StrJoin(paths, " ") << "\n";
     return kExitInvalid;
+  }
+  for (const std::string& file : files) {
+    if (!junit.empty() && rmqsim::reports::SameFile(junit, file)) {
+      std::cerr << junit << ": refusing to overwrite a scenario file with the JUnit report\n";
+      return kExitInvalid;
+    }
   }
   bool invalid = false, failed = false;
   std::vector<rmqsim::reports::JunitSuite> suites;
