@@ -208,7 +208,10 @@ void WriteSummary(Out& o, const Page& p) {
         "<th>metric</th>");
   for (const RunResult& r : p.runs) o.Add("<th>", Esc(r.profile), "</th>");
   o.Add("</tr></thead>\n<tbody>\n");
-  for (const auto& [name, values] : MetricRows(p)) {
+  for (const auto& row : MetricRows(p)) {
+    // (Not a structured binding: clang before 16 cannot capture one in the lambda below.)
+    const auto& name = row.first;
+    const auto& values = row.second;
     bool differ = std::any_of(values.begin(), values.end(),
                               [&](const std::string& v) { return v != values.front(); });
     o.Add(differ ? "<tr class=\"diff\">" : "<tr>", "<th>", Esc(name), "</th>");

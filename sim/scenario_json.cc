@@ -218,6 +218,11 @@ class JsonReader {
         return Unicode(out);
       default:
         --i_;
+        // A control character or a UTF-8 lead byte is named, never copied: a message stays one
+        // line of valid UTF-8 (found by fuzzing: a backslash at the end of a line).
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
+          return FailB(Cat("invalid escape: '\\' followed by ", Describe()));
+        }
         return FailB(Cat("invalid escape '\\", std::string(1, c), "'"));
     }
   }

@@ -77,7 +77,14 @@ std::vector<std::string_view> Ctx::TopicNames() const {
 }
 
 std::string Join(std::string_view path, std::string_view key) {
-  return path.empty() ? std::string(key) : Cat(path, ".", key);
+  // A key is copied into messages as written, but for control characters, which are escaped:
+  // every message stays one printable line (found by fuzzing: a key holding \x04 or \f).
+  std::string k;
+  for (char c : key) {
+    auto u = static_cast<unsigned char>(c);
+    k += u < 0x20 || u == 0x7F ? Cat("\\x", HexByte(u).substr(2)) : std::string(1, c);
+  }
+  return path.empty() ? k : Cat(path, ".", k);
 }
 
 std::string Index(std::string_view path, size_t i) { return Cat(path, "[", i, "]"); }
