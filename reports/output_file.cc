@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -53,6 +54,17 @@ void SetPending(const std::string& tmp) {
 
 void ClearPending() { pending_set = 0; }
 
+absl::Status WriteInPlace(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) {
+    return absl::FailedPreconditionError(path + ": cannot write file: " + std::strerror(errno));
+  }
+  write(out);
+  out.close();
+  if (out.fail()) return absl::FailedPreconditionError(path + ": write failed");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path,
@@ -62,8 +74,23 @@ absl::Status WriteFileAtomically(const std::string& path,
     std::cout.flush();
     return std::cout ? absl::OkStatus() : absl::InternalError("cannot write to standard output");
   }
+  // What `path` names decides how to write it. A device, FIFO or socket (/dev/stdout, /dev/null,
+  // a pipe; also through a symlink) is written in place: there is no file to replace, and a
+  // rename would put a regular file where the device was. A symlink to a regular file keeps
+  // the link: the file it points to is replaced, its temporary beside it.
+  std::string target = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return WriteInPlace(path, write);
+    if (S_ISREG(st.st_mode)) {
+      if (char* real = ::realpath(path.c_str(), nullptr)) {
+        target = real;
+        std::free(real);
+      }
+    }
+  }
   InstallCleanupHandlers();
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  std::string tmp = target + ".tmp-" + std::to_string(::getpid());
   SetPending(tmp);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -80,7 +107,7 @@ absl::Status WriteFileAtomically(const std::string& path,
       return absl::FailedPreconditionError(path + ": write failed");
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     int e = errno;
     std::remove(tmp.c_str());
     ClearPending();

@@ -148,6 +148,27 @@ TEST_CASE("output: SIGTERM or SIGINT at any moment leaves each report old or com
   CHECK(completed_some > 0);
 }
 
+TEST_CASE("output: a device is written in place and a symlink stays a link", "[output]") {
+  // Found by hand: `--json /dev/stdout` run as root renamed a regular file over /dev/stdout. Here
+  // through symlinks in the scratch folder, so a regression replaces only those links.
+  std::string dir = Scratch("links");
+  fs::create_symlink("/dev/null", dir + "/null-link.json");
+  fs::create_symlink(dir + "/real.json", dir + "/file-link.json");
+  std::ofstream(dir + "/real.json") << "previous report";
+  ChildResult r = RunChild({RMQSIM_BINARY, "run", kScenario, "--quiet", "--json", dir + "/null-link.json",
+                            "--trace", dir + "/file-link.json"});
+  INFO(r.out);
+  CHECK(r.exit_status == 0);
+  CHECK(r.out.empty());
+  CHECK(fs::is_symlink(dir + "/null-link.json"));
+  CHECK(fs::read_symlink(dir + "/null-link.json") == "/dev/null");
+  CHECK(fs::is_character_file("/dev/null"));
+  CHECK(fs::is_symlink(dir + "/file-link.json"));
+  CHECK(nlohmann::json::parse(Slurp(dir + "/real.json"))["otherData"]["scenario"] ==
+        "broker-down-mid-async-send");
+  CHECK(FilesIn(dir) == 3);  // no temporary left beside the links or the file
+}
+
 TEST_CASE("output: an output naming the scenario, another output or a link to either is refused",
           "[output]") {
   std::string dir = Scratch("same-path");
