@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Configures (once) and builds rmqsim in ./build (or $RMQSIM_BUILD_DIR). Used by run.sh and test.sh.
+# RMQSIM_JOBS caps the compile jobs (default: nproc), e.g. on a machine shared with others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${RMQSIM_BUILD_DIR:-build}"
@@ -11,4 +12,4 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" ${RMQSIM_CMAKE_ARGS:-} >/dev/null
 fi
 echo "build: compiling in $build_dir"
-cmake --build "$build_dir" --parallel "$(nproc)" "$@"
+cmake --build "$build_dir" --parallel "${RMQSIM_JOBS:-$(nproc)}" "$@"
