@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/scenario_tree.h"
@@ -147,6 +148,30 @@ NodePtr ParseDocuments(const SourceText& source, YAML::Parser& parser, TreeBuild
   return builder.root();
 }
 
+// yaml-cpp's message with what it copied from the input (the character after a backslash in
+// "unknown escape character: X", possibly a control character or one byte of a multi-byte
+// character) made printable: such bytes become \xHH, so a message stays one line of valid UTF-8
+// (found by fuzzing).
+std::string Printable(std::string_view msg) {
+  std::string out;
+  for (size_t i = 0; i < msg.size();) {
+    auto c = static_cast<unsigned char>(msg[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len != 0 && i + len <= msg.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(msg[i + k]) & 0xC0) == 0x80;
+    }
+    if (!valid || c < 0x20 || c == 0x7F) {
+      out += Cat("\\x", HexByte(c).substr(2));
+      ++i;
+      continue;
+    }
+    out.append(msg.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace
 
 NodePtr ReadYaml(const SourceText& source, const LoadLimits& limits, Diagnostics& diags) {
@@ -158,10 +183,10 @@ NodePtr ReadYaml(const SourceText& source, const LoadLimits& limits, Diagnostics
   } catch (const StopParse&) {
     return nullptr;
   } catch (const YAML::Exception& e) {
-    diags.Error(MarkPos(source, e.mark), Cat("YAML syntax error: ", e.msg));
+    diags.Error(MarkPos(source, e.mark), Cat("YAML syntax error: ", Printable(e.msg)));
     return nullptr;
   } catch (const std::exception& e) {
-    diags.Error(Pos{1, 1}, Cat("cannot parse YAML: ", e.what()));
+    diags.Error(Pos{1, 1}, Cat("cannot parse YAML: ", Printable(e.what())));
     return nullptr;
   }
 }

@@ -89,4 +89,17 @@ TEST_CASE("fuzz regression control-character-in-key-path: a key holding a contro
                      "\">= 1\", got a list") != std::string::npos);
 }
 
+TEST_CASE("fuzz regression yaml-unknown-escape: yaml-cpp's message about an unknown escape is "
+          "printable",
+          "[fuzz]") {
+  // scenario_loader harness, 2026-11-21: "unknown escape character: X" carried the byte after the
+  // backslash as it was: NUL at the end of the file, a control character, or one byte of a
+  // multi-byte character (invalid UTF-8).
+  for (int i = 1; i <= 4; ++i) Replay("yaml-unknown-escape-" + std::to_string(i));
+  absl::StatusOr<rmqsim::sim::Scenario> s = rmqsim::sim::ParseScenario("title: \"a\\\x01\"\n", "x.yaml");
+  CHECK(s.status().message() == "x.yaml:1:12: YAML syntax error: unknown escape character: \\x01");
+  s = rmqsim::sim::ParseScenario("title: \"a\\\xc3\xa9\"\n", "x.yaml");
+  CHECK(s.status().message() == "x.yaml:1:12: YAML syntax error: unknown escape character: \\xC3");
+}
+
 }  // namespace
