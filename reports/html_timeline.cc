@@ -386,8 +386,13 @@ class BlobWriter {
       if (nsev >= p_.opts.max_nameserver_events) break;
       if (e.actor.rfind("nameserver:", 0) != 0) continue;
       auto it = p_.lanes.ns_idx.find(std::string_view(e.actor).substr(11));
-      absl::StrAppend(&o, nsev++ ? ", " : "", "[", BlobMs(e.t.ns()), ",", it->second, ",",
-                      interner_.Id(e.kind), ",", interner_.Id(e.text), "]");
+      // Interned one statement at a time: the string table's order must not depend on the
+      // compiler's order of evaluating arguments (g++ and clang differ; found by the
+      // determinism gate, Release g++ vs Debug clang).
+      int kind = interner_.Id(e.kind);
+      int text = interner_.Id(e.text);
+      absl::StrAppend(&o, nsev++ ? ", " : "", "[", BlobMs(e.t.ns()), ",", it->second, ",", kind,
+                      ",", text, "]");
     }
     o += "],\n \"m\": [";
     size_t c = 0;  // causes.messages follow run.messages' order
@@ -420,11 +425,14 @@ class BlobWriter {
     o += "],[";
     for (size_t i = 0; i < m.attempts.size(); ++i) {
       const AttemptRecord& a = m.attempts[i];
+      int result = interner_.Id(a.result);  // one at a time, as above
+      int path = interner_.Id(a.path);
+      int decision = interner_.IdOrNone(a.decision);
+      int detail = interner_.IdOrNone(a.detail);
       absl::StrAppend(&o, i ? "," : "", p_.lanes.broker_idx.find(a.broker)->second, ",", a.queue,
                       ",", BlobMs(a.start.ns() - sent), ",",
-                      a.end ? BlobMs(a.end->ns() - a.start.ns()) : "null", ",",
-                      interner_.Id(a.result), ",", interner_.Id(a.path), ",",
-                      interner_.IdOrNone(a.decision), ",", interner_.IdOrNone(a.detail));
+                      a.end ? BlobMs(a.end->ns() - a.start.ns()) : "null", ",", result, ",", path,
+                      ",", decision, ",", detail);
     }
     o += "]]";
   }

@@ -115,6 +115,27 @@ TEST_CASE("HTML timeline is deterministic", "[reports][html]") {
   CHECK(Write(Scenario3556(), {Run490(), Run493()}) == Write(Scenario3556(), {Run490(), Run493()}));
 }
 
+TEST_CASE("HTML timeline's string table is in first-use order, left to right", "[reports][html]") {
+  // Not the compiler's order of evaluating function arguments (g++ and clang differ): the
+  // determinism gate found a Release g++ and a Debug clang build writing different tables.
+  json d = Blob(Write(Scenario3556(), {Run490(), Run493()}));
+  auto index = [&](const std::string& s) {
+    for (size_t i = 0; i < d["S"].size(); ++i) {
+      if (d["S"][i] == s) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  const json& m = d["runs"][0]["m"][2];
+  REQUIRE(m[9].size() == 8);
+  // One attempt: result, path, decision, detail, interned in that order.
+  // (The path, "sendDefaultImpl", was first used by an earlier message.)
+  CHECK(index("RemotingConnectException") >= 0);
+  CHECK(index("RemotingConnectException") <
+        index("connect exception escaped to sendDefaultImpl, 1 attempt allowed"));
+  CHECK(index("connect exception escaped to sendDefaultImpl, 1 attempt allowed") <
+        index("connect to <10.0.0.1:10911> failed"));
+}
+
 TEST_CASE("HTML timeline escapes hostile scenario strings", "[reports][html]") {
   sim::Scenario s = Scenario3556();
   s.title = "<script>alert(1)</script>";
