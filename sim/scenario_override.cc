@@ -190,7 +190,9 @@ absl::Status ScenarioDocument::Set(const ScenarioOverride& o) {
         slot = &cur->entries.back().value;
       }
     } else {
-      std::string_view key = i > 0 && !segs[i - 1].is_index ? segs[i - 1].key : "";
+      // Both arms string_view: with a std::string arm the result would be a temporary string.
+      std::string_view key =
+          i > 0 && !segs[i - 1].is_index ? std::string_view(segs[i - 1].key) : std::string_view();
       if (!cur->is_seq()) {
         return fail(*cur,
                     Cat(shown, " is ", cur->is_map() ? "a map" : Describe(*cur), ", not a list"));
