@@ -213,6 +213,19 @@ std::shared_ptr<ConsumerRequest> ConsumerClient::NewRequest() const {
   return r;
 }
 
+RemotingCommand ConsumerClient::QueueRequest(RemotingCommand::Type type, const MQ& mq,
+                                             int64_t offset) {
+  auto body = NewRequest();
+  body->topic = mq.topic;
+  body->queue_id = mq.queue;
+  body->offset = offset;
+  RemotingCommand req;
+  req.type = type;
+  req.consumer = body;
+  req.opaque = remoting_.NextOpaque();
+  return req;
+}
+
 Task<void> ConsumerClient::AdaptResponseFuture(SimThread& t, std::shared_ptr<ResponseFuture> rf,
                                                ResultCallback cb) {
   if (rf->response) {
@@ -681,18 +694,10 @@ Task<int64_t> ConsumerClient::ReadOffsetFromStore(SimThread& t, MQ mq) {
   // RemoteBrokerOffsetStore.fetchConsumeOffsetFromBroker.
   std::optional<std::string> addr = co_await FindAddrOrUpdate(t, mq);
   if (!addr || dead_) co_return -2;
-  auto body = NewRequest();
-  body->topic = mq.topic;
-  body->queue_id = mq.queue;
-  RemotingCommand req;
-  req.type = Type::kQueryConsumerOffset;
-  req.consumer = body;
-  req.opaque = remoting_.NextOpaque();
   Try<RemotingCommand> r = co_await remoting_.InvokeSync(
-      t, &*addr, std::move(req), ctx_.settings.mq_client_api_timeout.floor_ms());
+      t, &*addr, QueueRequest(Type::kQueryConsumerOffset, mq), ctx_.settings.mq_client_api_timeout.floor_ms());
   if (!r.ok()) co_return -2;
-  if (r.value().code == code::kQueryNotFound) co_return -1;
-  if (r.value().code != code::kSuccess) co_return -1;
+  if (r.value().code != code::kSuccess) co_return -1;  // QUERY_NOT_FOUND included
   int64_t offset = std::static_pointer_cast<const ConsumerResponse>(r.value().body)->offset;
   UpdateOffset(mq, offset, false);
   co_return offset;
@@ -701,15 +706,8 @@ Task<int64_t> ConsumerClient::ReadOffsetFromStore(SimThread& t, MQ mq) {
 Task<std::optional<int64_t>> ConsumerClient::MaxOffset(SimThread& t, MQ mq) {
   std::optional<std::string> addr = co_await FindAddrOrUpdate(t, mq);
   if (!addr || dead_) co_return std::nullopt;
-  auto body = NewRequest();
-  body->topic = mq.topic;
-  body->queue_id = mq.queue;
-  RemotingCommand req;
-  req.type = Type::kGetMaxOffset;
-  req.consumer = body;
-  req.opaque = remoting_.NextOpaque();
   Try<RemotingCommand> r = co_await remoting_.InvokeSync(
-      t, &*addr, std::move(req), ctx_.settings.mq_client_api_timeout.floor_ms());
+      t, &*addr, QueueRequest(Type::kGetMaxOffset, mq), ctx_.settings.mq_client_api_timeout.floor_ms());
   if (!r.ok() || r.value().code != code::kSuccess) co_return std::nullopt;
   co_return std::static_pointer_cast<const ConsumerResponse>(r.value().body)->offset;
 }
@@ -752,15 +750,8 @@ Task<void> ConsumerClient::PersistOne(SimThread& t, MQ mq) {
 Task<void> ConsumerClient::UpdateConsumeOffsetToBroker(SimThread& t, MQ mq, int64_t offset) {
   std::optional<std::string> addr = co_await FindAddrOrUpdate(t, mq);
   if (!addr || dead_) co_return;
-  auto body = NewRequest();
-  body->topic = mq.topic;
-  body->queue_id = mq.queue;
-  body->offset = offset;
-  RemotingCommand req;
-  req.type = Type::kUpdateConsumerOffset;
-  req.consumer = body;
-  req.opaque = remoting_.NextOpaque();
-  co_await remoting_.InvokeOneway(t, &*addr, std::move(req), 5000);
+  co_await remoting_.InvokeOneway(t, &*addr, QueueRequest(Type::kUpdateConsumerOffset, mq, offset),
+                                  5000);
 }
 
 // ---- PullMessageService ----------------------------------------------------------------------

@@ -112,6 +112,8 @@ class ConsumerClient : public ConsumerEndpoint {
   Task<void> AdaptResponseFuture(SimThread& t, std::shared_ptr<ResponseFuture> rf,
                                  ResultCallback cb);
   std::shared_ptr<ConsumerRequest> NewRequest() const;
+  // A request about one queue (offset queries and updates, max offset), with the next opaque.
+  RemotingCommand QueueRequest(RemotingCommand::Type type, const MQ& mq, int64_t offset = 0);
 
   // ---- MQClientInstance ----
   Task<void> StartOnMainThread(SimThread& t);
