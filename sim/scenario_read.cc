@@ -77,12 +77,20 @@ std::vector<std::string_view> Ctx::TopicNames() const {
 }
 
 std::string Join(std::string_view path, std::string_view key) {
-  // A key is copied into messages as written, but for control characters, which are escaped:
-  // every message stays one printable line (found by fuzzing: a key holding \x04 or \f).
+  // A key is copied into messages as written, but for control characters (C0, DEL, C1), which
+  // are escaped: every message stays one printable line (found by fuzzing: a key holding \x04 or
+  // \f).
   std::string k;
-  for (char c : key) {
-    auto u = static_cast<unsigned char>(c);
-    k += u < 0x20 || u == 0x7F ? Cat("\\x", HexByte(u).substr(2)) : std::string(1, c);
+  for (size_t i = 0; i < key.size(); ++i) {
+    auto u = static_cast<unsigned char>(key[i]);
+    if (u < 0x20 || u == 0x7F) {
+      k += Cat("\\x", HexByte(u).substr(2));
+    } else if (unsigned char c1 = C1ControlAt(key, i); c1 != 0) {
+      k += Cat("\\u00", HexByte(c1).substr(2));
+      ++i;
+    } else {
+      k += key[i];
+    }
   }
   return path.empty() ? k : Cat(path, ".", k);
 }

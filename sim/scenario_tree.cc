@@ -37,7 +37,14 @@ const char* KindName(const Node& n) {
   return "?";
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
+}  // namespace
+
+unsigned char C1ControlAt(std::string_view s, size_t i) {
+  if (i + 1 >= s.size() || static_cast<unsigned char>(s[i]) != 0xC2) return 0;
+  auto c = static_cast<unsigned char>(s[i + 1]);
+  return c >= 0x80 && c <= 0x9F ? c : 0;
+}
+
 size_t Utf8Length(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) return 1;
@@ -55,8 +62,6 @@ size_t Utf8Length(std::string_view s, size_t i) {
   }
   return n;
 }
-
-}  // namespace
 
 SourceText::SourceText(std::string_view text) : text_(text) {
   line_starts_.push_back(0);
@@ -306,8 +311,14 @@ std::string Quote(std::string_view text) {
         out += "\\r";
         break;
       default:
-        out += c < 0x20 || c == 0x7F ? Cat("\\x", HexByte(c).substr(2))
-                                     : std::string(1, static_cast<char>(c));
+        if (c < 0x20 || c == 0x7F) {
+          out += Cat("\\x", HexByte(c).substr(2));
+        } else if (unsigned char c1 = C1ControlAt(text, i); c1 != 0) {
+          out += Cat("\\u00", HexByte(c1).substr(2));
+          ++i;
+        } else {
+          out += static_cast<char>(c);
+        }
     }
   }
   if (i < text.size()) {

@@ -21,6 +21,31 @@ constexpr char kStrTag[] = "tag:yaml.org,2002:str";
 // Thrown through yaml-cpp to stop parsing once a problem makes going on pointless.
 struct StopParse {};
 
+// yaml-cpp 0.7 decodes the double-quoted escapes \N and \_ to the single Latin-1 bytes 0x85 and
+// 0xA0 rather than to the UTF-8 of U+0085 and U+00A0, leaving invalid UTF-8 in a key or value
+// read from a valid file (found by fuzzing: an unknown key echoed in a message). The input is
+// valid UTF-8 (CheckEncoding), so a byte that starts no valid sequence can only come from those
+// escapes: it is re-encoded as the code point it stands for.
+std::string Utf8FromYamlCpp(const std::string& value) {
+  size_t i = 0;
+  while (i < value.size() && Utf8Length(value, i) != 0) i += Utf8Length(value, i);
+  if (i == value.size()) return value;
+  std::string out = value.substr(0, i);
+  while (i < value.size()) {
+    size_t n = Utf8Length(value, i);
+    if (n == 0) {
+      auto c = static_cast<unsigned char>(value[i]);
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+      n = 1;
+    } else {
+      out.append(value, i, n);
+    }
+    i += n;
+  }
+  return out;
+}
+
 class Handler : public YAML::EventHandler {
  public:
   Handler(const SourceText& source, TreeBuilder& builder, Diagnostics& diags)
@@ -49,7 +74,7 @@ class Handler : public YAML::EventHandler {
     bool plain = tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
                  tag == "tag:yaml.org,2002:bool";
     if (!quoted && !plain) UnsupportedTag(mark, tag);
-    Check(builder_.AddScalar(At(mark), value, quoted));
+    Check(builder_.AddScalar(At(mark), Utf8FromYamlCpp(value), quoted));
     Register(anchor);
   }
 

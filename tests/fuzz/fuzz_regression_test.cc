@@ -102,4 +102,22 @@ TEST_CASE("fuzz regression yaml-unknown-escape: yaml-cpp's message about an unkn
   CHECK(s.status().message() == "x.yaml:1:12: YAML syntax error: unknown escape character: \\xC3");
 }
 
+TEST_CASE("fuzz regression yaml-latin1-escape: \\_ and \\N in double-quoted YAML are U+00A0 and "
+          "U+0085, and a C1 control character is named in messages",
+          "[fuzz]") {
+  // scenario_loader harness, 2026-11-21: yaml-cpp decodes "\_" to the lone byte 0xA0 (and "\N"
+  // to 0x85), so "unknown key 'servic\xA0time'" was invalid UTF-8.
+  Replay("yaml-latin1-escape-nbsp");
+  absl::StatusOr<rmqsim::sim::Scenario> s =
+      rmqsim::sim::ParseScenario("scenario: x\n\"servic\\_time\": 1\n\"a\\Nb\": 2\n", "x.yaml");
+  std::string message(s.status().message());
+  CHECK(message.find("x.yaml:2:1: unknown key 'servic\xC2\xA0time'") != std::string::npos);
+  CHECK(message.find("x.yaml:3:1: unknown key 'a\\u0085b'") != std::string::npos);
+  // In a key path too: the control character is named, the rest of the key kept.
+  s = rmqsim::sim::ParseScenario("expect:\n  all:\n    \"a\\x85b\": [1]\n", "x.yaml");
+  message = std::string(s.status().message());
+  CHECK(message.find("x.yaml:3:5: expect.all: unknown metric 'a\\u0085b'") != std::string::npos);
+  CHECK(message.find("expect.all.a\\u0085b: expected a number") != std::string::npos);
+}
+
 }  // namespace

@@ -59,11 +59,13 @@ class NullBuf : public std::streambuf {
   size_t bytes_ = 0;
 };
 
-// True if `s` is valid UTF-8 without control characters (a message line a terminal shows as is).
+// True if `s` is valid UTF-8 without control characters (C0, DEL, C1: a message line a terminal
+// shows as is).
 inline bool PrintableUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7F) return false;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return false;
     size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k) {
