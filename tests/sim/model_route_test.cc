@@ -207,5 +207,68 @@ TEST_CASE("§5.3 with the index reversed, a sync retry after A still takes the n
   CHECK(retry->queue_id == 3);
 }
 
+// Sync sends on a running producer whose caller thread's index is set just below INT_MAX (as a
+// long-lived thread's index gets there): queue picks by list position (§5.1 order).
+StagedRun OverflowRun(const char* profile, bool kill_a) {
+  sim::Scenario s = TwoBrokerScenario();
+  s.producers[0].send = {WarmUp(), Workload(SendMode::kSync, 2000, 8)};
+  if (kill_a) s.faults = {Fault(FaultAction::kKill, "broker-a", 500)};
+  StagedRun run(s, Profile(profile));
+  run.RunUntil(1500);
+  REQUIRE(run.publish_info() != nullptr);
+  REQUIRE(QueueList(*run.publish_info()) == kBothBrokers);
+  run.publish_info()->send_which_queue().Set(core::SimThread(SyncThread(2)), INT_MAX - 2);
+  run.RunUntil(5000);
+  REQUIRE(run.messages().size() == 9);
+  return run;
+}
+
+TEST_CASE("§5.2 §10.16 index overflow near INT_MAX on a running cluster: 4.9.0 and 4.9.3 walk the "
+          "queue list backwards, so a retry after A lands on b3 instead of b0; 4.9.8 masks",
+          "[model]") {
+  for (const char* name : {"4.9.0", "4.9.3"}) {
+    SECTION(std::string(name) + ", healthy brokers") {
+      StagedRun run = OverflowRun(name, false);
+      // INT_MAX-1 -> b2, INT_MAX -> b3, INT_MIN (abs stays negative, % 8 = 0) -> a0, then
+      // |INT_MIN+k| = INT_MAX-k+1 counts down: b3, b2, b1, b0, a3.
+      VS picks;
+      for (size_t i = 1; i < 9; ++i) {
+        const sim::MessageRecord& m = run.message(i);
+        REQUIRE(m.attempts.size() == 1);
+        CHECK(m.outcome == Outcome::kOk);
+        picks.push_back(m.attempts[0].broker + ":" + std::to_string(m.attempts[0].queue));
+      }
+      CHECK(picks == VS{"broker-b:2", "broker-b:3", "broker-a:0", "broker-b:3", "broker-b:2",
+                        "broker-b:1", "broker-b:0", "broker-a:3"});
+    }
+    SECTION(std::string(name) + ", broker A killed") {
+      StagedRun run = OverflowRun(name, true);
+      // The send that starts on a0 (INT_MIN) is refused; its retry probes downwards and takes b3
+      // (§10.1 takes b0 on the forward walk). a3 later probes a2, a1, a0 and again ends on b3.
+      CHECK(Brokers(run.message(3)) == VS{"broker-a", "broker-b"});
+      CHECK(Queues(run.message(3)) == VI{0, 3});
+      CHECK(Queues(run.message(4)) == VI{2});
+      CHECK(Queues(run.message(5)) == VI{1});
+      CHECK(Queues(run.message(6)) == VI{0});
+      CHECK(Brokers(run.message(7)) == VS{"broker-a", "broker-b"});
+      CHECK(Queues(run.message(7)) == VI{3, 3});
+      CHECK(Queues(run.message(8)) == VI{2});
+      for (size_t i = 1; i < 9; ++i) {
+        CHECK(run.message(i).outcome == Outcome::kOk);
+        CHECK(run.message(i).stored.size() == 1);
+        CHECK(run.message(i).stored[0].broker == "broker-b");
+      }
+    }
+  }
+  SECTION("4.9.8, healthy brokers: masked, the walk goes on forwards") {
+    StagedRun run = OverflowRun("4.9.8", false);
+    VI queues;
+    for (size_t i = 1; i < 9; ++i) queues.push_back(run.message(i).attempts[0].queue);
+    // b2, b3, then 0x80000000 & 0x7FFFFFFF = 0 -> a0, a1, a2, a3, b0, b1.
+    CHECK(Brokers(run.message(3)) == VS{"broker-a"});
+    CHECK(queues == VI{2, 3, 0, 1, 2, 3, 0, 1});
+  }
+}
+
 }  // namespace
 }  // namespace rmqsim::testing
