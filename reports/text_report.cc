@@ -16,6 +16,10 @@ std::vector<std::string> MetricRows(const std::vector<sim::RunResult>& runs) {
                                    "silent_loss", "duplicated", "false_failure", "stored",
                                    "attempts", "retries", "attempts_max", "latency_p50_ms",
                                    "latency_p99_ms", "latency_max_ms"};
+  // 5.3.3's double callback (Q9): shown when a run has one, so other reports stay as they were.
+  bool double_callback = false;
+  for (const auto& r : runs) double_callback = double_callback || r.summary.double_callback > 0;
+  if (double_callback) rows.push_back("double_callback");
   bool consumers = false;
   for (const auto& r : runs) consumers = consumers || r.summary.has_consumers;
   if (consumers) {
@@ -47,13 +51,17 @@ std::string AttemptChain(const sim::MessageRecord& m) {
 
 void WriteMessages(std::ostream& out, const sim::RunResult& r, const TextOptions& opts) {
   std::vector<const sim::MessageRecord*> notable;
+  bool double_callback = false;
   for (const auto& m : r.messages) {
-    if (m.outcome != sim::Outcome::kOk || m.stored.empty() || m.stored.size() > 1) {
+    double_callback = double_callback || m.callbacks > 1;
+    if (m.outcome != sim::Outcome::kOk || m.stored.empty() || m.stored.size() > 1 ||
+        m.callbacks > 1) {
       notable.push_back(&m);
     }
   }
   out << "\n" << r.profile << ": " << notable.size()
-      << " failed, unresolved, lost or duplicated messages\n";
+      << (double_callback ? " failed, unresolved, lost, duplicated or double-callback messages\n"
+                          : " failed, unresolved, lost or duplicated messages\n");
   size_t shown = 0;
   for (const sim::MessageRecord* m : notable) {
     if (shown++ == opts.max_messages) {
@@ -63,6 +71,9 @@ void WriteMessages(std::ostream& out, const sim::RunResult& r, const TextOptions
     std::string what = sim::OutcomeName(m->outcome);
     if (m->stored.empty()) what += ", lost";
     if (m->stored.size() > 1) absl::StrAppend(&what, ", stored ", m->stored.size(), " times");
+    if (m->callbacks > 1) {  // Q9: the first result stands, the later calls are not dropped
+      absl::StrAppend(&what, ", callback ran ", m->callbacks, " times (first result kept)");
+    }
     out << "  " << m->id << " (" << sim::SendModeName(m->mode) << ", sent @" << FormatMs(m->sent)
         << "ms): " << what << "\n";
     out << "    attempts: " << AttemptChain(*m) << "\n";

@@ -11,7 +11,8 @@
 namespace rmqsim::reports {
 
 struct TextOptions {
-  // Failed, lost or duplicated messages listed per profile before the rest are counted.
+  // Failed, lost, duplicated or double-callback (Q9) messages listed per profile before the rest
+  // are counted.
   size_t max_messages = 10;
   // Diverging messages listed before the rest are counted.
   size_t max_divergences = 5;

@@ -204,6 +204,29 @@ TEST_CASE("rmqsim run writes the same JSON, HTML and trace bytes twice", "[cli]"
   }
 }
 
+// Issue #6: the Q9 double callback is a documented flag of the message, never collapsed. The
+// terminal report shows it too (the timeline JSON has "callbacks": 2, the HTML the summary row).
+TEST_CASE("rmqsim run shows 5.3.3's double callback (Q9) in the metrics and on the message",
+          "[cli]") {
+  Result r = Rmqsim("run scenarios/q9-double-callback.yaml");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("\n* double_callback                                 0          0          0"
+                   "         12\n") != std::string::npos);
+  CHECK(r.out.find("5.3.3: 12 failed, unresolved, lost, duplicated or double-callback messages") !=
+        std::string::npos);
+  CHECK(r.out.find("  pg#0/1 (async, sent @2000.0ms): failed, lost, callback ran 2 times (first "
+                   "result kept)\n") != std::string::npos);
+  // 4.9.x call back once: nothing about it in their sections.
+  CHECK(r.out.find("4.9.0: 11 failed, unresolved, lost or duplicated messages") != std::string::npos);
+  size_t v5 = r.out.find("\n5.3.3: ");
+  REQUIRE(v5 != std::string::npos);
+  CHECK(r.out.substr(0, v5).find("callback ran") == std::string::npos);
+  // Without a double callback the metric table has no such row.
+  Result d = Rmqsim("run");
+  REQUIRE(d.status == 0);
+  CHECK(d.out.find("double_callback") == std::string::npos);
+}
+
 TEST_CASE("rmqsim run refuses to overwrite its scenario with a report", "[cli]") {
   std::string path = std::string(RMQSIM_BINARY_DIR) + "/cli-test-self.yaml";
   std::ofstream(path) << Slurp(std::string(RMQSIM_SOURCE_DIR) + "/scenarios/broker-down-mid-async-send.yaml");
