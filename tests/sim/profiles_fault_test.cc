@@ -7,6 +7,7 @@
 
 #include "core/random.h"
 #include "sim/fault_strategy.h"
+#include "sim/name_server.h"
 #include "sim/response_code.h"
 #include "sim/route.h"
 #include "tests/sim/profiles_fixture.h"
@@ -161,6 +162,85 @@ TEST_CASE("§11 getQueueIdByBroker write-perm filter: only 4.9.8 ignores a read-
     } else {
       CHECK(prof.fault_selection == sim::FaultSelection::kFilters);
     }
+  }
+}
+
+// TopicTest becomes read-only for broker-b in the name server's route (QueueData perm R, what
+// `mqadmin wipeWritePerm`, `updateTopic -p 4` or a read-only brokerPermission lead to; the scenario
+// format cannot say it, so the test registers it at the name server itself) between broker-b's
+// own registrations at 10 s and 40 s: the 30 s route poll gives [a0..a3] with B's QueueData still
+// in the route. A message at 2 s has left B a fast fault item; a slow answer from A at 31 s makes
+// A unavailable (4.9.x 30 s, 5.3.3 2 s), so the send at 32 s finds no available queue in the list.
+TEST_CASE("§11 getQueueIdByBroker write-perm filter, on a running cluster: with B read-only for "
+          "the topic, 4.9.0/4.9.3 still send to B through notBestBroker, 4.9.8 removes B's item "
+          "and sends to A, 5.3.3 never asks",
+          "[profiles]") {
+  sim::Scenario s = FaultTolerant(Workload(SendMode::kSync, 2000, 1));
+  s.producers[0].send.push_back(Workload(SendMode::kSync, 31000, 2, /*per_second=*/1));
+  sim::FaultSpec slow = SlowFault(kA, 30500, 600);
+  slow.for_duration = Ms(1200);  // A answers the 31 s send after 600 ms, the 32 s one at once
+  s.faults = {slow};
+  const VS only_a = {"broker-a:0", "broker-a:1", "broker-a:2", "broker-a:3"};
+  for (const std::string& p : FourProfiles()) {
+    INFO(p);
+    StagedRun r(s, Profile(p));
+    r.RunUntil(1500);
+    r.PinIndex(SyncThread(2), 5);  // the 2 s message goes to b1
+    r.RunUntil(15000);
+    sim::NameServer* ns = r.world().FindNameServer("ns-1");
+    REQUIRE(ns != nullptr);
+    ns->RegisterBroker(kB, kAddrB, {{"TopicTest", 4, sim::kPermRead}});
+    r.RunUntil(30500);
+    auto tp = r.publish_info();
+    REQUIRE(tp != nullptr);
+    // §5.1 in every release: the read-only QueueData gives no queues, but stays in the route.
+    REQUIRE(QueueList(*tp) == only_a);
+    bool b_read_only = false;
+    for (const sim::QueueData& qd : tp->topic_route_data.queue_datas) {
+      if (qd.broker_name == kB) b_read_only = qd.perm == sim::kPermRead;
+    }
+    REQUIRE(b_read_only);
+    tp->send_which_queue().Set(core::SimThread(SyncThread(3)), 400);  // next pick: a1
+    r.RunUntil(31900);
+    CHECK(StoredOn(r.message(1)) == VS{"broker-b:1"});
+    const sim::MessageRecord& slow_a = r.message(2);
+    CHECK(StoredOn(slow_a) == VS{"broker-a:1"});
+    CHECK(EndMs(slow_a.attempts[0]) - MsOf(slow_a.attempts[0].start) >= 600);
+    CHECK_FALSE(r.producer().fault_strategy().IsAvailable(kA));
+    CHECK(r.producer().fault_strategy().IsAvailable(kB));
+    r.RunUntil(33000);
+
+    const sim::MessageRecord& m = r.message(3);
+    REQUIRE(m.attempts.size() == 1);
+    CHECK(MsOf(m.attempts[0].start) == 32000);
+    CHECK(m.outcome == Outcome::kOk);
+    VS texts = SelectTexts(r, m.id);
+    REQUIRE(texts.size() == 1);
+    if (p == "4.9.0" || p == "4.9.3") {
+      // getQueueIdByBroker(B) = 4 (writeQueueNums, perm not asked): a shared element becomes
+      // broker-b:(index % 4) (Q1), and B stores the message (the broker's own TopicTest config is
+      // still writable, and its send path checks no topic permission anyway).
+      CHECK(texts[0].find("all brokers unavailable: notBestBroker broker-b rewrote a shared queue "
+                          "(Q1)") != std::string::npos);
+      CHECK(StoredOn(m) == VS{"broker-b:0"});
+      CHECK(QueueList(*r.publish_info()) ==
+            VS{"broker-a:0", "broker-a:1", "broker-a:2", "broker-b:0"});
+      CHECK(Item(r, kB) != nullptr);
+    } else if (p == "4.9.8") {
+      // getQueueIdByBroker(B) = -1 (not writable): remove(B), then plain round robin on A.
+      CHECK(texts[0].find("all brokers unavailable: round robin") != std::string::npos);
+      CHECK(StoredOn(m) == VS{"broker-a:3"});
+      CHECK(QueueList(*r.publish_info()) == only_a);
+      CHECK(Item(r, kB) == nullptr);
+    } else {
+      // Filters over [a0..a3]: none available, A reachable (its slow answer was a success).
+      CHECK(texts[0].find("notBestBroker") == std::string::npos);
+      CHECK(texts[0].find("none available: reachable") != std::string::npos);
+      CHECK(StoredOn(m) == VS{"broker-a:2"});  // the fifth probe of the filters (index 406)
+      CHECK(QueueList(*r.publish_info()) == only_a);
+      CHECK(Item(r, kB) != nullptr);
+    }
+    CHECK(Profile(p).queue_id_by_broker_requires_write_perm == (p == "4.9.8"));
   }
 }
 
