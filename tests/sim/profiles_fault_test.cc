@@ -321,5 +321,55 @@ TEST_CASE("§11 ThreadLocalIndex overflow: 4.9.0/4.9.3 reverse after INT_MAX (ab
   }
 }
 
+// Eight sync sends from a caller thread whose index is just below INT_MAX (as a long-lived
+// thread's gets there); A is killed before them, so the sends that land on A retry on B. Fault
+// tolerance off: the retry walks the list from where the index is, skipping A (§5.3).
+TEST_CASE("§11 ThreadLocalIndex overflow, on a running cluster: 4.9.0/4.9.3 walk the list "
+          "backwards after INT_MAX and retry on b3; 4.9.8/5.3.3 mask, walk on forwards and retry "
+          "on b0",
+          "[profiles]") {
+  sim::Scenario s = TwoBrokerScenario();
+  s.producers[0].send = {WarmUp(), Workload(SendMode::kSync, 2000, 8)};
+  s.faults = {Fault(FaultAction::kKill, kA, 500)};
+  for (const std::string& p : FourProfiles()) {
+    INFO(p);
+    StagedRun r(s, Profile(p));
+    r.RunUntil(1500);
+    REQUIRE(r.publish_info() != nullptr);
+    REQUIRE(QueueList(*r.publish_info()).size() == 8);
+    const core::SimThread caller(SyncThread(2));
+    r.publish_info()->send_which_queue().Set(caller, INT_MAX - 2);
+    r.RunUntil(5000);
+    REQUIRE(r.messages().size() == 9);
+    VS attempts;  // "a0 b3" per message: broker letter and queue of each attempt
+    for (size_t i = 1; i < 9; ++i) {
+      const sim::MessageRecord& m = r.message(i);
+      CHECK(m.outcome == Outcome::kOk);
+      REQUIRE(m.stored.size() == 1);
+      CHECK(m.stored[0].broker == kB);
+      std::string a;
+      for (const auto& at : m.attempts) {
+        if (!a.empty()) a += " ";
+        a += at.broker.substr(7) + std::to_string(at.queue);
+      }
+      attempts.push_back(a);
+    }
+    int32_t v = 0;
+    REQUIRE(r.publish_info()->send_which_queue().Peek(caller, &v));
+    if (p == "4.9.0" || p == "4.9.3") {
+      // INT_MAX-1 -> b2, INT_MAX -> b3, INT_MIN (abs stays negative, % 8 = 0) -> a0, then
+      // |INT_MIN+k| counts down: the retry after a0 takes b3, and a3's retry probes a2, a1, a0.
+      CHECK(attempts == VS{"b2", "b3", "a0 b3", "b2", "b1", "b0", "a3 b3", "b2"});
+      CHECK(v == INT_MIN + 10);
+    } else {
+      // 0x80000000 & 0x7FFFFFFF = 0 -> a0; the retry probes a1, a2, a3 and takes b0.
+      CHECK(attempts == VS{"b2", "b3", "a0 b0", "b1", "b2", "b3", "a0 b0", "b1"});
+      CHECK(v == INT_MIN + 13);
+    }
+    CHECK((Profile(p).thread_index_overflow == sim::ThreadIndexOverflow::kAbsReverses) ==
+          (p == "4.9.0" || p == "4.9.3"));
+  }
+}
+
 }  // namespace
 }  // namespace rmqsim::testing
