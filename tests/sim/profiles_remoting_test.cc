@@ -188,18 +188,60 @@ TEST_CASE("§11 Sync requests use async semaphore: with clientAsyncSemaphoreValu
   }
 }
 
+bool ResetAt(StagedRun& r, const std::string& addr, int64_t at_ms) {
+  for (const core::Event& e : EventsOf(r.events(), "channel_reset")) {
+    if (e.t.java_ms() == at_ms && e.text.rfind(addr + ":", 0) == 0) return true;
+  }
+  return false;
+}
+
 TEST_CASE("§11 Netty: 4.0.42 (4.9.0), 4.1.65 (4.9.3, 4.9.8), 4.1.114 (5.3.3); the FIN/RST "
           "handling modelled is the same in all of them",
           "[profiles]") {
+  // Two sync sends from one caller thread, both channels open since the 1 s heartbeat.
+  // A half-open connection: A is cut off, killed (its FIN is lost) and restarted, so the client's
+  // channel to A still looks active; the 2 s send written on it draws an RST from A's host, which
+  // Netty reports through exceptionCaught, and the close through the pipeline fails the request
+  // at once (failFast). B is killed cleanly: its FIN closes the channel, so the 3 s send to B
+  // opens a new connection, which is refused.
+  sim::Scenario s = TwoBrokerScenario();
+  s.producers[0].send = {WarmUp(), Workload(SendMode::kSync, 2000, 2, /*per_second=*/1)};
+  s.faults = {Fault(FaultAction::kPartition, kA, 1600), Fault(FaultAction::kKill, kA, 1700),
+              Fault(FaultAction::kStart, kA, 1800), Fault(FaultAction::kKill, kB, 2500)};
+  FourRuns runs(s, {SyncThread(2), 1}, 6000);
+  for (const std::string& p : FourProfiles()) {
+    INFO(p);
+    StagedRun& r = runs[p];
+    const sim::MessageRecord& rst = r.message(1);
+    CHECK(Brokers(rst) == VS{kA, kB});
+    CHECK(Results(rst) == VS{"RemotingSendRequestException", "SEND_OK"});
+    CHECK(MsOf(rst.attempts[0].start) == 2000);
+    CHECK(EndMs(rst.attempts[0]) == 2002);  // write at 2000, RST back one round trip later
+    CHECK(ResetAt(r, kAddrA, 2002));
+    CHECK(StoredOn(rst) == VS{"broker-b:0"});
+    CHECK(rst.outcome == Outcome::kOk);
+
+    const sim::MessageRecord& fin = r.message(2);
+    CHECK(Brokers(fin) == VS{kB, kA});
+    CHECK(Results(fin) == VS{"RemotingConnectException", "SEND_OK"});
+    CHECK(EndMs(fin.attempts[0]) == 3002);  // SYN, then the host's RST: refused
+    CHECK(StoredOn(fin) == VS{"broker-a:0"});  // A's new process, on a new connection
+    CHECK(fin.outcome == Outcome::kOk);
+    CHECK(!ResetAt(r, kAddrB, 3002));  // nothing was written on the closed channel
+
+    // The FIN reached the client at 2501 in every release; only 5.3.3's client has a
+    // channelInactive handler of its own (the failFast row).
+    std::vector<core::Event> inactive = EventsOf(r.events(), "channel_inactive");
+    REQUIRE(inactive.size() == 1);
+    CHECK(inactive[0].t.java_ms() == 2501);
+    CHECK(inactive[0].text.rfind(std::string(kAddrB) + ":", 0) == 0);
+    CHECK((inactive[0].text.find("fail fast") != std::string::npos) == (p == "5.3.3"));
+    CHECK(Profile(p).fail_fast_on_peer_close == (p == "5.3.3"));
+  }
   CHECK(Profile("4.9.0").netty_version == "4.0.42.Final");
   CHECK(Profile("4.9.3").netty_version == "4.1.65.Final");
   CHECK(Profile("4.9.8").netty_version == "4.1.65.Final");
   CHECK(Profile("5.3.3").netty_version == "4.1.114.Final");
-  // A peer FIN leaves the channel without handlers in every release; only 5.3.3's client adds a
-  // channelInactive handler of its own (see the failFast row).
-  for (const std::string& p : FourProfiles()) {
-    CHECK(Profile(p).fail_fast_on_peer_close == (p == "5.3.3"));
-  }
 }
 
 TEST_CASE("5.3.3 GO_AWAY (1500): reconnect and re-send once, then RemotingSendRequestException "
