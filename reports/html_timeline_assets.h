@@ -137,21 +137,32 @@ function resultClass(ri) {
 var OUTCOME = ['ok', 'failed', 'unresolved'];
 
 // ---- Decode the blob ----
-var runs = D.runs.map(function (r) {
+// (Schema in html_timeline.h.) Message times are integer microseconds: divided by 1000 they give
+// exactly the doubles the decimal milliseconds of blob v1 parsed to. An entry that is a number k
+// shares the message object decoded for run k at the same index (objects are never modified).
+var runs = [];
+D.runs.forEach(function (r) {
   var msgs = [], byId = new Map(), flat = [], counts = {ok: 0, failed: 0, unresolved: 0, lost: 0, dup: 0};
+  var sentUs = 0, seq = D.producers.map(function () { return 0; });
   r.m.forEach(function (a, mi) {
-    var sent = a[3];
-    var m = {i: mi, id: typeof a[0] === 'number' ? D.producers[a[1]] + '/' + a[0] : a[0], prod: a[1],
-             out: a[2], sent: sent, res: a[4] == null ? null : sent + a[4], flags: a[5], err: a[6],
-             cause: a[7], stored: [], att: []};
-    var st = a[8], at = a[9], j;
-    for (j = 0; j < st.length; j += 3) m.stored.push({b: st[j], q: st[j + 1], t: sent + st[j + 2]});
-    for (j = 0; j < at.length; j += 8) {
-      var s = sent + at[j + 2], e = at[j + 3] == null ? null : s + at[j + 3];
-      m.att.push({b: at[j], q: at[j + 1], s: s, e: e, r: at[j + 4], p: at[j + 5], d: at[j + 6],
-                  x: at[j + 7], n: j / 8 + 1, cls: e == null ? 'pending' : resultClass(at[j + 4])});
-      flat.push([s, mi, j / 8]);
+    var m, j;
+    if (typeof a === 'number') {
+      m = runs[a].msgs[mi];
+    } else {
+      var kind = D.K[a[1]], p = kind[0];
+      sentUs += a[2];
+      var sent = sentUs / 1000;
+      m = {i: mi, id: typeof a[0] === 'number' ? D.producers[p] + '/' + (seq[p] += a[0]) : a[0], prod: p,
+           out: kind[1], sent: sent, res: a[3] == null ? null : sent + a[3] / 1000, flags: kind[2], err: kind[3],
+           cause: kind[4], stored: [], att: []};
+      for (j = 4; j < 4 + 3 * kind[5]; j += 3) m.stored.push({b: a[j], q: a[j + 1], t: sent + a[j + 2] / 1000});
+      for (; j < a.length; j += 5) {
+        var s = sent + a[j + 2] / 1000, e = a[j + 3] == null ? null : s + a[j + 3] / 1000, ak = D.A[a[j + 4]];
+        m.att.push({b: a[j], q: a[j + 1], s: s, e: e, r: ak[0], p: ak[1], d: ak[2], x: ak[3], n: m.att.length + 1,
+                    cls: e == null ? 'pending' : resultClass(ak[0])});
+      }
     }
+    for (j = 0; j < m.att.length; j++) flat.push([m.att[j].s, mi, j]);
     counts[OUTCOME[m.out]]++;
     if (m.flags & 1) counts.lost++;
     if (m.flags & 2) counts.dup++;
@@ -159,8 +170,8 @@ var runs = D.runs.map(function (r) {
     if (!byId.has(m.id)) byId.set(m.id, mi);
   });
   flat.sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
-  return {profile: r.profile, end: r.end, faults: r.faults, nsev: r.nsev, msgs: msgs, byId: byId,
-          flat: flat, counts: counts};
+  runs.push({profile: r.profile, end: r.end, faults: r.faults, nsev: r.nsev, msgs: msgs, byId: byId,
+             flat: flat, counts: counts});
 });
 
 var H = Math.max(D.horizon, 1e-3);
