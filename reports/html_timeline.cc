@@ -319,32 +319,58 @@ int OutcomeCode(sim::Outcome o) {
   return o == sim::Outcome::kOk ? 0 : o == sim::Outcome::kFailed ? 1 : 2;
 }
 
-std::string MessageId(const MessageRecord& m) {
+// Nanoseconds rounded to whole microseconds, half away from zero (as BlobMs).
+int64_t Us(int64_t ns) {
+  uint64_t mag = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  int64_t us = static_cast<int64_t>(mag / 1000 + (mag % 1000 >= 500 ? 1 : 0));
+  return ns < 0 ? -us : us;
+}
+
+// The sequence number of an id "<producer>/<seq>" (no leading zero, at most 15 digits), or -1.
+int64_t MessageSeq(const MessageRecord& m) {
   std::string_view id = m.id;
   if (id.size() > m.producer.size() + 1 && id.substr(0, m.producer.size()) == m.producer &&
       id[m.producer.size()] == '/') {
     std::string_view seq = id.substr(m.producer.size() + 1);
     bool digits = seq.size() <= 15 && seq[0] != '0' &&
                   std::all_of(seq.begin(), seq.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) return std::string(seq);
+    if (digits) {
+      int64_t n = 0;
+      for (char c : seq) n = n * 10 + (c - '0');
+      return n;
+    }
   }
-  return JsonQuote(id);
+  return -1;
 }
 
+// Writes the blob (schema in html_timeline.h). Three things keep a 100,000-message, four-profile
+// report well under 20 MB: a message written in full by an earlier profile, at the same index and
+// with exactly the same encoding, is written as that profile's number; the tuples repeated by many
+// messages (producer, outcome, flags, error, cause, number of stored copies) and by many attempts
+// (result, path, decision, detail) are tables ("K", "A") referenced by index; and times are
+// integer microseconds, a message's send time as the difference to the previous message written in
+// full, its id's sequence number as the difference to that of the previous message of the same
+// producer written in full. The page decodes it back to exactly the values of the former layout.
 class BlobWriter {
  public:
   BlobWriter(Out& o, const Page& p) : o_(o), p_(p) {}
 
   void Write() {
-    // Strings are interned while the runs are written, so runs go to a side buffer first.
+    // Strings and tuples are interned while the runs are written, so runs go to a side buffer.
     std::string runs;
     for (size_t i = 0; i < p_.runs.size(); ++i) {
       runs += i ? ",\n" : "\n";
-      AppendRun(runs, p_.runs[i], p_.causes[i]);
+      AppendRun(runs, i);
     }
-    o_.Add("{\"v\": 1, \"horizon\": ", BlobMs(Horizon()), ",\n\"S\": [");
+    o_.Add("{\"v\": 2, \"horizon\": ", BlobMs(Horizon()), ",\n\"S\": [");
     const auto& strings = interner_.strings();
     for (size_t i = 0; i < strings.size(); ++i) o_.Add(i ? "," : "", JsonQuote(*strings[i]));
+    o_.Add("],\n\"K\": [");
+    for (size_t i = 0; i < kinds_.size(); ++i) o_.Add(i ? "," : "", Tuple(*kinds_[i]));
+    o_.Add("],\n\"A\": [");
+    for (size_t i = 0; i < attempt_kinds_.size(); ++i) {
+      o_.Add(i ? "," : "", Tuple(*attempt_kinds_[i]));
+    }
     o_.Add("],\n\"ns\": ", List(p_.lanes.ns), ", \"brokers\": ", List(p_.lanes.brokers),
            ", \"producers\": ", List(p_.lanes.producers), ",\n\"runs\": [");
     o_.Add(runs, "],\n\"div\": {");
@@ -359,6 +385,21 @@ class BlobWriter {
   }
 
  private:
+  using Ints = std::vector<int64_t>;
+
+  // Index of a tuple in a table, added on first use.
+  static int TupleId(std::map<Ints, int>& ids, std::vector<const Ints*>& table, Ints t) {
+    auto [it, inserted] = ids.emplace(std::move(t), static_cast<int>(table.size()));
+    if (inserted) table.push_back(&it->first);
+    return it->second;
+  }
+
+  static std::string Tuple(const Ints& t) {
+    std::string s = "[";
+    for (size_t i = 0; i < t.size(); ++i) absl::StrAppend(&s, i ? "," : "", t[i]);
+    return s + "]";
+  }
+
   int64_t Horizon() const {
     int64_t h = p_.s.duration.ns();
     for (const RunResult& r : p_.runs) h = std::max(h, r.end.ns());
@@ -371,7 +412,9 @@ class BlobWriter {
     return s + "]";
   }
 
-  void AppendRun(std::string& o, const RunResult& r, const RunCauses& causes) {
+  void AppendRun(std::string& o, size_t run) {
+    const RunResult& r = p_.runs[run];
+    const RunCauses& causes = p_.causes[run];
     absl::StrAppend(&o, "{\"profile\": ", JsonQuote(r.profile), ", \"end\": ", BlobMs(r.end.ns()),
                     ",\n \"faults\": [");
     std::vector<FaultInterval> faults = FaultIntervals(p_.s, r);
@@ -395,6 +438,11 @@ class BlobWriter {
                       ",", text, "]");
     }
     o += "],\n \"m\": [";
+    keys_.emplace_back();
+    std::vector<std::string>& keys = keys_.back();
+    keys.reserve(r.messages.size());
+    int64_t prev_sent_us = 0;
+    std::vector<int64_t> prev_seq(p_.lanes.producers.size(), 0);
     size_t c = 0;  // causes.messages follow run.messages' order
     for (size_t i = 0; i < r.messages.size(); ++i) {
       const MessageRecord& m = r.messages[i];
@@ -403,43 +451,74 @@ class BlobWriter {
         cause = interner_.Id(CauseName(causes.messages[c++].cause));
       }
       o += i ? ",\n" : "\n";
-      AppendMessage(o, m, cause);
+      int producer = p_.lanes.producer_idx.find(m.producer)->second;
+      int64_t sent_us = Us(m.sent.ns());
+      std::string tail = Tail(m, producer, cause);
+      // The message exactly: its id, kind, send time and the rest (relative to its send time).
+      keys.push_back(absl::StrCat(m.id, "\n", sent_us, tail));
+      size_t same = 0;
+      while (same < run && !(i < keys_[same].size() && keys_[same][i] == keys.back())) ++same;
+      if (same < run) {
+        absl::StrAppend(&o, same);
+        continue;
+      }
+      int64_t seq = MessageSeq(m);
+      if (seq >= 0) {
+        absl::StrAppend(&o, "[", seq - prev_seq[static_cast<size_t>(producer)]);
+        prev_seq[static_cast<size_t>(producer)] = seq;
+      } else {
+        absl::StrAppend(&o, "[", JsonQuote(m.id));
+      }
+      // Tail starts with the kind: [id, kind, sent delta, ...] is written as id, kind, delta, rest.
+      size_t comma = tail.find(',', 1);
+      o.append(tail, 0, comma);
+      absl::StrAppend(&o, ",", sent_us - prev_sent_us);
+      o.append(tail, comma);
+      o += "]";
+      prev_sent_us = sent_us;
     }
     o += "]}";
   }
 
-  void AppendMessage(std::string& o, const MessageRecord& m, int cause) {
+  // ",kind,resolved,stored...,attempts..." of a message, times relative to its send time.
+  std::string Tail(const MessageRecord& m, int producer, int cause) {
     int64_t sent = m.sent.ns();
     std::string error = m.error ? absl::StrCat(m.error->type, ": ", m.error->message) : "";
     if (m.error && !m.error->cause.empty()) absl::StrAppend(&error, " (cause: ", m.error->cause, ")");
-    absl::StrAppend(&o, "[", MessageId(m), ",", p_.lanes.producer_idx.find(m.producer)->second, ",",
-                    OutcomeCode(m.outcome), ",", BlobMs(sent), ",",
-                    m.resolved ? BlobMs(m.resolved->ns() - sent) : "null", ",",
-                    Flags(m, p_.diverging_ids.count(m.id) > 0), ",", interner_.IdOrNone(error),
-                    ",", cause, ",[");
-    for (size_t i = 0; i < m.stored.size(); ++i) {
-      const sim::StoredCopy& s = m.stored[i];
-      absl::StrAppend(&o, i ? "," : "", p_.lanes.broker_idx.find(s.broker)->second, ",", s.queue,
-                      ",", BlobMs(s.at.ns() - sent));
+    int error_id = interner_.IdOrNone(error);
+    int kind = TupleId(kind_ids_, kinds_,
+                       {producer, OutcomeCode(m.outcome), Flags(m, p_.diverging_ids.count(m.id) > 0),
+                        error_id, cause, static_cast<int64_t>(m.stored.size())});
+    std::string o = absl::StrCat(",", kind, ",");
+    if (m.resolved) {
+      absl::StrAppend(&o, Us(m.resolved->ns() - sent));
+    } else {
+      o += "null";
     }
-    o += "],[";
-    for (size_t i = 0; i < m.attempts.size(); ++i) {
-      const AttemptRecord& a = m.attempts[i];
+    for (const sim::StoredCopy& s : m.stored) {
+      absl::StrAppend(&o, ",", p_.lanes.broker_idx.find(s.broker)->second, ",", s.queue, ",",
+                      Us(s.at.ns() - sent));
+    }
+    for (const AttemptRecord& a : m.attempts) {
       int result = interner_.Id(a.result);  // one at a time, as above
       int path = interner_.Id(a.path);
       int decision = interner_.IdOrNone(a.decision);
       int detail = interner_.IdOrNone(a.detail);
-      absl::StrAppend(&o, i ? "," : "", p_.lanes.broker_idx.find(a.broker)->second, ",", a.queue,
-                      ",", BlobMs(a.start.ns() - sent), ",",
-                      a.end ? BlobMs(a.end->ns() - a.start.ns()) : "null", ",", result, ",", path,
-                      ",", decision, ",", detail);
+      int attempt_kind = TupleId(attempt_kind_ids_, attempt_kinds_, {result, path, decision, detail});
+      absl::StrAppend(&o, ",", p_.lanes.broker_idx.find(a.broker)->second, ",", a.queue, ",",
+                      Us(a.start.ns() - sent), ",",
+                      a.end ? absl::StrCat(Us(a.end->ns() - a.start.ns())) : "null", ",",
+                      attempt_kind);
     }
-    o += "]]";
+    return o;
   }
 
   Out& o_;
   const Page& p_;
   Interner interner_;
+  std::map<Ints, int> kind_ids_, attempt_kind_ids_;
+  std::vector<const Ints*> kinds_, attempt_kinds_;
+  std::vector<std::vector<std::string>> keys_;  // per run written so far, per message
 };
 
 void WriteDocument(Out& o, const Page& p) {

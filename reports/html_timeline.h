@@ -17,19 +17,28 @@
 // more than a few thousand attempts are visible, lanes switch to per-pixel density histograms
 // (problem messages stay individually marked) and return to full detail when zoomed in.
 //
-// Blob schema (compact, so 100,000 messages per profile stay well under 20 MB):
-//   {"v": 1, "horizon": ms, "S": [interned strings], "ns": [..], "brokers": [..], "producers": [..],
+// Blob schema (compact, so 100,000 messages in each of four profiles stay well under 20 MB; internal
+// to the page, whose script decodes it, not a documented format):
+//   {"v": 2, "horizon": ms, "S": [interned strings],
+//    "K": [[producer index, outcome 0 ok|1 failed|2 unresolved, flags, error S|-1, cause S|-1,
+//           number of stored copies], ...]                               (message kinds)
+//    "A": [[result S, path S, decision S|-1, detail S|-1], ...]          (attempt kinds)
+//    "ns": [..], "brokers": [..], "producers": [..],
 //    "runs": [{"profile", "end", "faults": [[begin, end|null, text]],
 //              "nsev": [[t, ns index, kind S, text S]]          (first kMaxNameServerEvents),
-//              "m": [[id, producer index, outcome 0 ok|1 failed|2 unresolved, sent,
-//                     resolved - sent | null, flags, error S|-1, cause S|-1,
-//                     [broker, queue, at - sent, ...],                    (stored copies)
-//                     [broker, queue, start - sent, end - start | null,   (attempts)
-//                      result S, path S, decision S, detail S, ...]]]}],
+//              "m": [one entry per message, one per line]}],
 //    "div": {message id: [attempt, [per-profile text]]}}
-//   Times are ms rounded to the microsecond. `id` is the sequence number when the id is
-//   "<producer>/<seq>", else the id string. flags: 1 lost, 2 duplicated, 4 silent loss,
-//   8 false failure, 16 diverges between profiles, 32 more than one callback.
+//   A message entry is either an integer k: exactly the entry at the same index of run k (an
+//   earlier run, which wrote it in full), or
+//     [id, kind K, sent - sent of the previous entry written in full in this run (0 before the
+//      first), resolved - sent | null,
+//      broker, queue, at - sent,                                 (per stored copy, kind's count)
+//      broker, queue, start - sent, end - start | null, kind A]  (per attempt, the rest)
+//   Message times ("m") are integer microseconds; the others are ms rounded to the microsecond.
+//   `id` is the sequence number minus that of the previous entry of the same producer written in
+//   full in this run (0 before the first) when the id is "<producer>/<seq>", else the id string.
+//   flags: 1 lost, 2 duplicated, 4 silent loss, 8 false failure, 16 diverges between profiles,
+//   32 more than one callback.
 // Every scenario and model string is escaped (HtmlEscape in markup, JsonQuote in the blob, which
 // also escapes <, > and &), so no input can inject markup or script. Output is deterministic.
 #ifndef RMQSIM_REPORTS_HTML_TIMELINE_H_

@@ -137,31 +137,57 @@ function resultClass(ri) {
 var OUTCOME = ['ok', 'failed', 'unresolved'];
 
 // ---- Decode the blob ----
-var runs = D.runs.map(function (r) {
-  var msgs = [], byId = new Map(), flat = [], counts = {ok: 0, failed: 0, unresolved: 0, lost: 0, dup: 0};
+// (Schema in html_timeline.h.) Message times are integer microseconds: divided by 1000 they give
+// exactly the doubles the decimal milliseconds of blob v1 parsed to. An entry that is a number k
+// shares the message object decoded for run k at the same index (objects are never modified).
+// Attempts in start order ("flat") are indexes into three number arrays (start, message index,
+// attempt index), not an array per attempt: fewer objects, so a 100,000-message report decodes in
+// far less time (garbage collection was most of it).
+var runs = [];
+D.runs.forEach(function (r) {
+  var msgs = [], fs = [], fm = [], fk = [], counts = {ok: 0, failed: 0, unresolved: 0, lost: 0, dup: 0};
+  var sentUs = 0, seq = D.producers.map(function () { return 0; });
   r.m.forEach(function (a, mi) {
-    var sent = a[3];
-    var m = {i: mi, id: typeof a[0] === 'number' ? D.producers[a[1]] + '/' + a[0] : a[0], prod: a[1],
-             out: a[2], sent: sent, res: a[4] == null ? null : sent + a[4], flags: a[5], err: a[6],
-             cause: a[7], stored: [], att: []};
-    var st = a[8], at = a[9], j;
-    for (j = 0; j < st.length; j += 3) m.stored.push({b: st[j], q: st[j + 1], t: sent + st[j + 2]});
-    for (j = 0; j < at.length; j += 8) {
-      var s = sent + at[j + 2], e = at[j + 3] == null ? null : s + at[j + 3];
-      m.att.push({b: at[j], q: at[j + 1], s: s, e: e, r: at[j + 4], p: at[j + 5], d: at[j + 6],
-                  x: at[j + 7], n: j / 8 + 1, cls: e == null ? 'pending' : resultClass(at[j + 4])});
-      flat.push([s, mi, j / 8]);
+    var m, j;
+    if (typeof a === 'number') {
+      m = runs[a].msgs[mi];
+    } else {
+      var kind = D.K[a[1]], p = kind[0];
+      sentUs += a[2];
+      var sent = sentUs / 1000;
+      m = {i: mi, id: typeof a[0] === 'number' ? D.producers[p] + '/' + (seq[p] += a[0]) : a[0], prod: p,
+           out: kind[1], sent: sent, res: a[3] == null ? null : sent + a[3] / 1000, flags: kind[2], err: kind[3],
+           cause: kind[4], stored: [], att: []};
+      for (j = 4; j < 4 + 3 * kind[5]; j += 3) m.stored.push({b: a[j], q: a[j + 1], t: sent + a[j + 2] / 1000});
+      for (; j < a.length; j += 5) {
+        var s = sent + a[j + 2] / 1000, e = a[j + 3] == null ? null : s + a[j + 3] / 1000, ak = D.A[a[j + 4]];
+        m.att.push({b: a[j], q: a[j + 1], s: s, e: e, r: ak[0], p: ak[1], d: ak[2], x: ak[3], n: m.att.length + 1,
+                    cls: e == null ? 'pending' : resultClass(ak[0])});
+      }
     }
+    for (j = 0; j < m.att.length; j++) { fs.push(m.att[j].s); fm.push(mi); fk.push(j); }
     counts[OUTCOME[m.out]]++;
     if (m.flags & 1) counts.lost++;
     if (m.flags & 2) counts.dup++;
     msgs.push(m);
-    if (!byId.has(m.id)) byId.set(m.id, mi);
   });
-  flat.sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
-  return {profile: r.profile, end: r.end, faults: r.faults, nsev: r.nsev, msgs: msgs, byId: byId,
-          flat: flat, counts: counts};
+  // By start, then message, then attempt: pushed in message and attempt order, so ties by index.
+  var flat = fs.map(function (x, q) { return q; });
+  flat.sort(function (x, y) { return fs[x] - fs[y] || x - y; });
+  runs.push({profile: r.profile, end: r.end, faults: r.faults, nsev: r.nsev, msgs: msgs, fs: fs, fm: fm, fk: fk,
+             flat: flat, counts: counts, found: null, foundAt: -1});
 });
+
+// Index of the first message with this id in run r, or -1 (a scan, remembered for the last id asked:
+// a Map of every id took longer to build than all the scans a reader's clicks cause).
+function find(r, id) {
+  if (r.found !== id) {
+    r.found = id;
+    r.foundAt = -1;
+    for (var i = 0; i < r.msgs.length; i++) if (r.msgs[i].id === id) { r.foundAt = i; break; }
+  }
+  return r.foundAt;
+}
 
 var H = Math.max(D.horizon, 1e-3);
 var view = {v0: 0, v1: H};
@@ -245,14 +271,14 @@ function drawGroup(o, r, g) {
   }
   var vis = [];
   for (i = 0; i < r.flat.length; i++) {
-    var fl = r.flat[i];
-    if (fl[0] > view.v1) break;
-    var a = r.msgs[fl[1]].att[fl[2]];
-    if (attEnd(r, a) >= view.v0) vis.push(fl);
+    var q = r.flat[i];
+    if (r.fs[q] > view.v1) break;
+    var a = r.msgs[r.fm[q]].att[r.fk[q]];
+    if (attEnd(r, a) >= view.v0) vis.push(q);
   }
   var detail = vis.length <= DETAIL_LIMIT;
   if (detail) drawDetail(o, r, g, vis); else drawDensity(o, r, g, vis);
-  if (sel != null && r.byId.has(sel)) drawSelected(o, r, g, r.msgs[r.byId.get(sel)]);
+  if (sel != null && find(r, sel) >= 0) drawSelected(o, r, g, r.msgs[find(r, sel)]);
   o.push('</g>');
   return detail;
 }
@@ -270,10 +296,10 @@ function sentMark(o, r, g, m) {
 
 function drawDetail(o, r, g, vis) {
   var seen = new Set();
-  vis.forEach(function (fl) {
-    var m = r.msgs[fl[1]], a = m.att[fl[2]], x0 = X(a.s), x1 = X(attEnd(r, a));
-    var y = laneTop(g, 'br', a.b) + attY(m, fl[2]);
-    o.push('<rect class="a c-' + a.cls + '" data-r="' + g + '" data-m="' + m.i + '" data-k="' + fl[2] + '" x="' + x0.toFixed(1) +
+  vis.forEach(function (q) {
+    var k = r.fk[q], m = r.msgs[r.fm[q]], a = m.att[k], x0 = X(a.s), x1 = X(attEnd(r, a));
+    var y = laneTop(g, 'br', a.b) + attY(m, k);
+    o.push('<rect class="a c-' + a.cls + '" data-r="' + g + '" data-m="' + m.i + '" data-k="' + k + '" x="' + x0.toFixed(1) +
            '" y="' + y + '" width="' + Math.max(2, x1 - x0).toFixed(1) + '" height="8"/>');
     seen.add(m.i);
   });
@@ -308,8 +334,8 @@ function drawDensity(o, r, g, vis) {
   var nb = Math.ceil(plotW / BUCKET_PX), span = view.v1 - view.v0;
   function bucket(t) { return Math.min(nb - 1, Math.max(0, Math.floor((t - view.v0) / span * nb))); }
   var br = D.brokers.map(function () { return CLASSES.map(function () { return new Float64Array(nb); }); });
-  vis.forEach(function (fl) {
-    var a = r.msgs[fl[1]].att[fl[2]];
+  vis.forEach(function (q) {
+    var a = r.msgs[r.fm[q]].att[r.fk[q]];
     br[a.b][CLASSES.indexOf(a.cls)][bucket(Math.max(a.s, view.v0))]++;
   });
   br.forEach(function (byCls, b) { histogram(o, byCls, CLASSES, laneTop(g, 'br', b), BR_H, nb); });
@@ -455,8 +481,8 @@ function showSelection() {
     p.className = 'prof';
     p.textContent = r.profile;
     selBox.appendChild(p);
-    if (!r.byId.has(sel)) { line(selBox, '', 'not sent'); return; }
-    var m = r.msgs[r.byId.get(sel)];
+    if (find(r, sel) < 0) { line(selBox, '', 'not sent'); return; }
+    var m = r.msgs[find(r, sel)];
     var info = document.createElement('div');
     describeMessage(info, r, m);
     selBox.appendChild(info);
@@ -484,8 +510,8 @@ function select(id, zoom) {
   if (id != null && zoom) {
     var t0 = Infinity, t1 = -Infinity;
     runs.forEach(function (r) {
-      if (!r.byId.has(id)) return;
-      var m = r.msgs[r.byId.get(id)];
+      if (find(r, id) < 0) return;
+      var m = r.msgs[find(r, id)];
       t0 = Math.min(t0, m.sent);
       t1 = Math.max(t1, m.res == null ? m.sent : m.res);
       m.att.forEach(function (a) { t1 = Math.max(t1, attEnd(r, a)); });

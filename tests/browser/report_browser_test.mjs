@@ -67,21 +67,35 @@ function check(cond, msg) {
 }
 
 // The report's page script keeps its state private; tests read the same JSON blob it draws from.
-// Returns, per lane group (profile), the ids of the messages whose attempts are drawn selected.
+// Per lane group (profile), every message's id, decoded as the page does (blob schema in
+// reports/html_timeline.h: an entry is written in full, its id's sequence number relative to the
+// previous full entry of its producer, or is the number of an earlier run with the same entry).
+function blobMessageIds() {
+  const D = JSON.parse(document.getElementById('data').textContent);
+  const runs = [];
+  for (const r of D.runs) {
+    const seq = D.producers.map(() => 0);
+    runs.push(r.m.map((a, mi) => {
+      if (typeof a === 'number') return runs[a][mi];
+      const p = D.K[a[1]][0];
+      return typeof a[0] === 'number' ? `${D.producers[p]}/${seq[p] += a[0]}` : a[0];
+    }));
+  }
+  return runs;
+}
+
+// Per lane group (profile), the ids of the messages whose attempts are drawn selected.
 async function highlighted(page) {
-  return page.evaluate(() => {
+  const ids = await page.evaluate(blobMessageIds);
+  return page.evaluate((idsOf) => {
     const D = JSON.parse(document.getElementById('data').textContent);
-    const idOf = (g, mi) => {
-      const m = D.runs[g].m[mi];
-      return typeof m[0] === 'number' ? D.producers[m[1]] + '/' + m[0] : m[0];
-    };
     return D.runs.map((r, g) => {
-      const ids = new Set();
+      const sel = new Set();
       document.querySelectorAll(`#tl rect.a.sel[data-r="${g}"]`).forEach(
-          (el) => ids.add(idOf(g, +el.getAttribute('data-m'))));
-      return {profile: r.profile, ids: [...ids]};
+          (el) => sel.add(idsOf[g][+el.getAttribute('data-m')]));
+      return {profile: r.profile, ids: [...sel]};
     });
-  });
+  }, ids);
 }
 
 // Clicking a divergence entry smooth-scrolls to the timeline; pointer checks wait until the page
@@ -190,10 +204,7 @@ async function runDefault(page, out) {
   let mark = null, g = 0;
   for (; g < lanes.groups && !mark; g++) mark = await clickableBadMark(page, g);
   check(mark != null, `a failed-message mark in lane group ${g - 1} can be clicked`);
-  const markId = await page.evaluate(({grp, mi}) => {
-    const D = JSON.parse(document.getElementById('data').textContent), m = D.runs[grp].m[mi];
-    return typeof m[0] === 'number' ? D.producers[m[1]] + '/' + m[0] : m[0];
-  }, {grp: g - 1, mi: mark.m});
+  const markId = (await page.evaluate(blobMessageIds))[g - 1][mark.m];
   await page.mouse.click(mark.x, mark.y);
   await expectSelected(page, markId, `clicked mark of ${markId}`);
 }
