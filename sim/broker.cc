@@ -108,7 +108,7 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
     it = topics_.emplace(req.topic, std::min(4, kDefaultTopicQueues)).first;
     log_.Emit([&] {
       return core::Event{sched_.now(), actor(), "topic_created", req.msg_id,
-                         absl::StrCat("auto-created topic ", req.topic, " with ", it->second,
+                         absl::StrCat("auto-created topic ", req.topic.str(), " with ", it->second,
                                       " queues")};
     });
     RegisterAll();
@@ -140,7 +140,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand r
   if (req.message_index >= 0) recorder_.RequestArrived(req.message_index);
   log_.Emit([&] {
     return core::Event{sched_.now(), actor(), "request_arrived", req.msg_id,
-                       absl::StrFormat("send %s queue %d (attempt %d)", req.topic, req.queue_id,
+                       absl::StrFormat("send %s queue %d (attempt %d)", req.topic.str(), req.queue_id,
                                        req.attempt)};
   });
   SimDuration processing = service_time_ + slow_.value_or(SimDuration::Zero());
@@ -160,7 +160,7 @@ void Broker::Complete(const std::shared_ptr<Channel>& ch, const RemotingCommand&
     if (consumer_side_) consumer_side_->OnProducerStored(req, offset);
     log_.Emit([&] {
       return core::Event{sched_.now(), actor(), "stored", req.msg_id,
-                         absl::StrFormat("%s queue %d offset %d", req.topic, req.queue_id, offset)};
+                         absl::StrFormat("%s queue %d offset %d", req.topic.str(), req.queue_id, offset)};
     });
   }
   if (req.oneway) return;

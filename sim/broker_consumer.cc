@@ -586,7 +586,7 @@ void BrokerConsumerSide::RetrySend(const std::shared_ptr<Channel>& ch, const Rem
     Respond(ch, req.opaque, r.code, r.remark, nullptr, req.queue_id, req.msg_id, true);
     return;
   }
-  const std::string group = req.topic.substr(kRetryGroupTopicPrefix.size());
+  const std::string group = req.topic.str().substr(kRetryGroupTopicPrefix.size());
   int32_t max = kDefaultRetryMaxTimes;
   if (b.header_max_reconsume_times) {
     max = *b.header_max_reconsume_times;

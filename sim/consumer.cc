@@ -1112,7 +1112,7 @@ Task<bool> ConsumerClient::SendMessageBack(SimThread& t, MsgPtr m, int32_t delay
     if (dead_) co_return false;
     if (r.ok() && r.value().code == code::kSuccess) co_return true;
     ex = r.ok() ? MakeEx(ExClass::kMQBrokerException,
-                         absl::StrFormat("CODE: %d  DESC: %s", r.value().code, r.value().remark),
+                         absl::StrFormat("CODE: %d  DESC: %s", r.value().code, r.value().remark.str()),
                          nullptr, r.value().code)
                 : r.ex();
   }

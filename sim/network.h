@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/event_log.h"
+#include "core/rc_string.h"
 #include "core/scheduler.h"
 
 namespace rmqsim::sim {
@@ -44,18 +45,19 @@ struct RemotingCommand {
   bool oneway = false;
   // Send: the message and the header's queueId.
   int64_t message_index = -1;  // index into the run's message records
-  std::string msg_id;
-  std::string topic;
+  // Shared, not copied, at every hop of a request (core/rc_string.h).
+  core::RcString msg_id;
+  core::RcString topic;
   int32_t queue_id = 0;
   int32_t body_size = 0;
   int32_t attempt = 0;          // attempt number (for the recorder)
   // Route query.
-  std::string route_topic;
+  core::RcString route_topic;
   // A consumer-protocol request's body, or the %RETRY% send of a consumer's inner producer.
   std::shared_ptr<const ConsumerRequest> consumer;
   // Response.
   int32_t code = 0;
-  std::string remark;
+  core::RcString remark;
   std::shared_ptr<const void> body;  // e.g. TopicRouteData for a route answer
 };
 

@@ -554,7 +554,7 @@ Try<SendResult> ProducerClient::ProcessSendResponse(const std::string& broker,
     case code::kSuccess: status = "SEND_OK"; break;
     default:
       return MakeEx(ExClass::kMQBrokerException,
-                    absl::StrFormat("CODE: %d  DESC: %s BROKER: %s", resp.code, resp.remark, addr),
+                    absl::StrFormat("CODE: %d  DESC: %s BROKER: %s", resp.code, resp.remark.str(), addr),
                     nullptr, resp.code);
   }
   return SendResult{status, broker, resp.queue_id};
@@ -820,7 +820,7 @@ Task<Try<bool>> ProducerClient::UpdateTopicRouteInfoFromNameServer(SimThread& t,
   if (resp.value().code != code::kSuccess) {
     lock_namesrv_.Release();
     RMQ_CTX_LOG(ctx_, "route_poll", "", absl::StrCat(topic, is_default ? " (default route)" : "", ": ",
-                                      code::Name(resp.value().code), " ", resp.value().remark));
+                                      code::Name(resp.value().code), " ", resp.value().remark.str()));
     co_return false;
   }
   TopicRouteData route = *std::static_pointer_cast<const TopicRouteData>(resp.value().body);

@@ -37,8 +37,8 @@ struct RetrySendProps;  // sim/consumer_protocol.h
 
 struct Message {
   int64_t index = -1;  // Recorder index
-  std::string id;      // client message id ("pg#0/17"), kept across retries
-  std::string topic;
+  core::RcString id;     // client message id ("pg#0/17"), kept across retries
+  core::RcString topic;
   int32_t body_size = 128;
   // A consumer's %RETRY% message (fallback or orderly copy): its properties and reconsume
   // counters, which only the first request built for it carries (sim/consumer_protocol.h).
