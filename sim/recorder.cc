@@ -44,46 +44,52 @@ MessageRecord& Recorder::message(int64_t m) {
   return *r;
 }
 
-int32_t Recorder::BeginAttempt(int64_t m, std::string broker, int32_t queue, SimTime start,
-                               std::string path, std::string thread) {
+int32_t Recorder::BeginAttempt(int64_t m, const std::string& broker, int32_t queue,
+                               SimTime start, const std::string& path, const std::string& thread) {
   int32_t n = tally_.BeginAttempt(m);
   MessageRecord* r = Find(m);
   if (r == nullptr) return n;
-  AttemptRecord a;
+  AttemptRecord& a = r->attempts.emplace_back();
   a.n = n;
-  a.broker = std::move(broker);
+  a.broker = broker;
   a.queue = queue;
   a.start = start;
-  a.path = std::move(path);
-  a.thread = std::move(thread);
-  r->attempts.push_back(std::move(a));
+  if (accounting_ == Accounting::kFull) {
+    a.path = path;
+    a.thread = thread;
+  }
   RMQ_CHECK(static_cast<int32_t>(r->attempts.size()) == n) << "attempt numbering";
   return n;
 }
 
-void Recorder::EndAttempt(int64_t m, int32_t n, SimTime end, std::string result,
-                          std::string detail) {
+void Recorder::EndAttempt(int64_t m, int32_t n, SimTime end, const std::string& result,
+                          const std::string& detail) {
   MessageRecord* r = Find(m);
   if (r == nullptr) return;
   RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
   AttemptRecord& a = r->attempts[static_cast<size_t>(n - 1)];
   if (a.end) return;  // first report wins (a late response after a timeout changes nothing)
   a.end = end;
-  a.result = std::move(result);
-  a.detail = std::move(detail);
+  if (accounting_ == Accounting::kFull) {
+    a.result = result;
+    a.detail = detail;
+  }
 }
 
 void Recorder::SetDecision(int64_t m, int32_t n, std::string decision) {
   MessageRecord* r = Find(m);
   if (r == nullptr) return;
   RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
-  r->attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
+  if (accounting_ == Accounting::kFull) {
+    r->attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
+  }
 }
 
 void Recorder::SetCallbackDecision(int64_t m, int32_t n, std::string decision) {
   MessageRecord* r = Find(m);
   if (r == nullptr) return;
   RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+  if (accounting_ == Accounting::kCompact) return;
   std::string& d = r->attempts[static_cast<size_t>(n - 1)].decision;
   if (r->callbacks > 0 && !d.empty()) {
     d = d + "; then again (Q9): " + decision;
@@ -128,9 +134,12 @@ void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_
   if (!first) return;  // a second callback is counted, the first outcome stands
   r->outcome = outcome;
   r->resolved = at;
+  if (accounting_ == Accounting::kCompact) {
+    Retire(m, *r);
+    return;
+  }
   r->send_status = std::move(send_status);
   r->error = std::move(error);
-  if (accounting_ == Accounting::kCompact) Retire(m, *r);
 }
 
 void Recorder::Retire(int64_t m, MessageRecord& r) {

@@ -29,9 +29,14 @@ class Recorder {
   int64_t NewMessage(std::string id, std::string producer, std::string topic, SendMode mode,
                      SimTime sent);
   // Starts attempt n+1 of message `m` and returns its number (1-based).
-  int32_t BeginAttempt(int64_t m, std::string broker, int32_t queue, SimTime start,
-                       std::string path, std::string thread);
-  void EndAttempt(int64_t m, int32_t n, SimTime end, std::string result, std::string detail = "");
+  //
+  // Under kCompact the in-flight record keeps what the invariants read (times, brokers, queues,
+  // outcome); the attempt's path, thread, result, detail and decision and the send status are
+  // only for reports, which a compact run has none of, and are not copied.
+  int32_t BeginAttempt(int64_t m, const std::string& broker, int32_t queue, SimTime start,
+                       const std::string& path, const std::string& thread);
+  void EndAttempt(int64_t m, int32_t n, SimTime end, const std::string& result,
+                  const std::string& detail = std::string());
   void SetDecision(int64_t m, int32_t n, std::string decision);
   // The decision that ends a send with a callback. If the SendCallback already ran (5.3.3 Q9)
   // and attempt n had a decision, this one is appended to it ("...; then again (Q9): ...").
