@@ -536,7 +536,8 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, Re
   rf->release_to = &semaphore_async_;
   // ResponseFuture.executeInvokeCallback -> the future's InvokeCallback: operationSucceed completes
   // it with the response, operationFail exceptionally.
-  rf->callback = [this, done](SimThread& ct, std::shared_ptr<ResponseFuture> f) -> Task<void> {
+  rf->callback = [this, done = std::move(done)](SimThread& ct,
+                                                std::shared_ptr<ResponseFuture> f) -> Task<void> {
     if (f->response) {
       co_await done(ct, *f->response);
     } else if (!f->send_request_ok) {
@@ -564,7 +565,7 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
   RemotingCommand retry = req;
-  auto on_first = [this, ch, retry, timeout_ms, start, done](
+  auto on_first = [this, ch, retry, timeout_ms, start, done = std::move(done)](
                       SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
     if (!r.ok() || r.value().code != 1500) {
       co_await done(ct, std::move(r));
@@ -631,8 +632,10 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
   }
   const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
   auto request = std::make_shared<RemotingCommand>(std::move(req));
-  AddListener(future, [this, future, request, timeout_ms, begin, cb, addr_text,
-                       table_addr](SimThread& el) -> Task<void> {
+  // The callback is moved, never copied, on its way to the ResponseFuture: it holds the request
+  // kept for a retry and the send's state (a copy of a std::function copies all of that).
+  AddListener(future, [this, future, request, timeout_ms, begin, cb = std::move(cb), addr_text,
+                       table_addr](SimThread& el) mutable -> Task<void> {
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
       co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
@@ -649,7 +652,7 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
       co_await cb(el, MakeEx(ExClass::kRemotingTooMuchRequestException,
                              "invokeAsync call the addr[" + ch->addr() + "] timeout"));
     }
-    co_await InvokeImpl(el, ch, *request, timeout_ms - cost, cb);
+    co_await InvokeImpl(el, ch, std::move(*request), timeout_ms - cost, std::move(cb));
   });
   co_return Ok();
 }
