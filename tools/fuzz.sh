@@ -6,6 +6,9 @@
 #   ./tools/fuzz.sh --merge          fold the new inputs of the last run into tests/fuzz/corpus
 #                                    (libFuzzer -merge=1: only inputs that add coverage)
 #   ./tools/fuzz.sh scenario_loader  one harness (scenario_loader, run_scenario)
+#   ./tools/fuzz.sh --skip-corpus    seed from scenarios/ and tests/scenarios/ only, not from
+#                                    tests/fuzz/corpus (CI: its fuzz_regression_test already
+#                                    replays that corpus, which takes a minute to load under ASan)
 #
 # Seeds: tests/fuzz/corpus/<harness> (committed, minimized), scenarios/, tests/scenarios/. New
 # inputs go to build-fuzz/corpus/<harness>; a crash is written to build-fuzz/artifacts/<harness>/
@@ -16,12 +19,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
 merge=0
+skip_corpus=0
 harnesses=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --merge) merge=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --skip-corpus) skip_corpus=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     scenario_loader|run_scenario) harnesses+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -68,10 +73,12 @@ for h in "${harnesses[@]}"; do
   echo "fuzz: $h for ${seconds}s (log $log)"
   # The first corpus folder receives new inputs; the others are read-only seeds. An input that
   # takes 30 s, or more than 2 GB (ASan's shadow included), is a finding.
+  corpus=("tests/fuzz/corpus/$h")
+  [ "$skip_corpus" = 1 ] && corpus=()
   "${timer[@]}" "$build_dir/rmqsim_fuzz_$h" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
     -max_len=16384 -dict=tests/fuzz/scenario.dict -print_final_stats=1 \
     -artifact_prefix="$build_dir/artifacts/$h/" \
-    "$build_dir/corpus/$h" "tests/fuzz/corpus/$h" "${seeds[@]}" >"$log" 2>&1 &
+    "$build_dir/corpus/$h" "${corpus[@]}" "${seeds[@]}" >"$log" 2>&1 &
   pids+=($!)
 done
 status=0
