@@ -81,17 +81,7 @@ std::string Join(std::string_view path, std::string_view key) {
   // are escaped: every message stays one printable line (found by fuzzing: a key holding \x04 or
   // \f).
   std::string k;
-  for (size_t i = 0; i < key.size(); ++i) {
-    auto u = static_cast<unsigned char>(key[i]);
-    if (u < 0x20 || u == 0x7F) {
-      k += Cat("\\x", HexByte(u).substr(2));
-    } else if (unsigned char c1 = C1ControlAt(key, i); c1 != 0) {
-      k += Cat("\\u00", HexByte(c1).substr(2));
-      ++i;
-    } else {
-      k += key[i];
-    }
-  }
+  for (size_t i = 0; i < key.size();) i += AppendEscapingControl(k, key, i);
   return path.empty() ? k : Cat(path, ".", k);
 }
 

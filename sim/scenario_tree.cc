@@ -39,10 +39,21 @@ const char* KindName(const Node& n) {
 
 }  // namespace
 
-unsigned char C1ControlAt(std::string_view s, size_t i) {
-  if (i + 1 >= s.size() || static_cast<unsigned char>(s[i]) != 0xC2) return 0;
-  auto c = static_cast<unsigned char>(s[i + 1]);
-  return c >= 0x80 && c <= 0x9F ? c : 0;
+size_t AppendEscapingControl(std::string& out, std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x20 || c == 0x7F) {
+    out += Cat("\\x", HexByte(c).substr(2));
+    return 1;
+  }
+  if (c == 0xC2 && i + 1 < s.size()) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c1 >= 0x80 && c1 <= 0x9F) {
+      out += Cat("\\u00", HexByte(c1).substr(2));
+      return 2;
+    }
+  }
+  out += static_cast<char>(c);
+  return 1;
 }
 
 size_t Utf8Length(std::string_view s, size_t i) {
@@ -311,14 +322,7 @@ std::string Quote(std::string_view text) {
         out += "\\r";
         break;
       default:
-        if (c < 0x20 || c == 0x7F) {
-          out += Cat("\\x", HexByte(c).substr(2));
-        } else if (unsigned char c1 = C1ControlAt(text, i); c1 != 0) {
-          out += Cat("\\u00", HexByte(c1).substr(2));
-          ++i;
-        } else {
-          out += static_cast<char>(c);
-        }
+        i += AppendEscapingControl(out, text, i) - 1;
     }
   }
   if (i < text.size()) {

@@ -179,9 +179,10 @@ NodePtr ReadJson(const SourceText& source, const LoadLimits& limits, Diagnostics
 
 // 'text' quoted for a message: control characters (C0, DEL and C1) escaped, long texts shortened.
 std::string Quote(std::string_view text);
-// The C1 control character (U+0080-U+009F) at s[i]: its code point (0x80-0x9F), or 0 if there is
-// none. Messages name C1 like C0 controls, as NEL (U+0085) breaks lines in some terminals.
-unsigned char C1ControlAt(std::string_view s, size_t i);
+// Appends s[i] to `out` for a message, a control character named instead of copied: C0 and DEL
+// as \xHH, C1 (U+0080-U+009F; NEL, U+0085, breaks lines in some terminals) as \u00HH. Returns the
+// bytes consumed (2 for a C1 character, else 1). REQUIRES: i < s.size().
+size_t AppendEscapingControl(std::string& out, std::string_view s, size_t i);
 // Length of the valid UTF-8 sequence at s[i] (no overlongs, no surrogates), or 0 if it is not
 // valid. REQUIRES: i < s.size().
 size_t Utf8Length(std::string_view s, size_t i);
