@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ make pkg-config catch2 nlohmann-json3-dev libcli11-dev libabsl-dev libyaml-cpp-dev)
+packages=(cmake ninja-build g++ make pkg-config catch2 nlohmann-json3-dev libcli11-dev libabsl-dev libyaml-cpp-dev libjemalloc-dev)
 browser=0
 for arg in "$@"; do
   case "$arg" in
