@@ -29,6 +29,21 @@ inline auto Sleep(Scheduler& s, SimDuration d) {
   return Awaiter{s, d};
 }
 
+// Suspends the calling coroutine for `d` of virtual time, like Sleep, except that a zero duration
+// continues at once instead of yielding. For modelled processing time, which is often zero: it
+// costs no scheduler event then, and no coroutine frame either way.
+struct Delay {
+  Scheduler& s;
+  SimDuration d;
+  bool await_ready() const noexcept { return d == SimDuration::Zero(); }
+  void await_suspend(std::coroutine_handle<> h) { s.ScheduleAfter(d, [h] { h.resume(); }); }
+  void await_resume() const noexcept {}
+};
+inline Delay DelayFor(Scheduler& s, SimDuration d) {
+  RMQ_CHECK(d >= SimDuration::Zero()) << "negative delay";
+  return Delay{s, d};
+}
+
 // java.util.concurrent.CountDownLatch: waiters block until the count reaches zero or their own
 // timeout expires. Any number of waiters; each may have a timeout.
 class Latch {

@@ -8,6 +8,7 @@
 #include "core/event_log.h"
 #include "core/random.h"
 #include "core/scheduler.h"
+#include "core/sync.h"
 #include "core/task.h"
 #include "sim/network.h"
 #include "sim/profile.h"
@@ -41,6 +42,9 @@ struct ClientContext {
     if (step_time.low == step_time.high) return step_time.low;
     return SimDuration::Nanos(step_rng.UniformInclusive(step_time.low.ns(), step_time.high.ns()));
   }
+
+  // Awaits one step: `co_await ctx.Step();`.
+  core::Delay Step() { return core::DelayFor(sched, NextStep()); }
 
   // System.currentTimeMillis() of this client.
   int64_t now_ms() const { return sched.now().java_ms(); }

@@ -200,10 +200,9 @@ void ConsumerClient::Log(std::string kind, const std::string& msg, std::string t
   ctx_.Log(std::move(kind), msg, std::move(text));
 }
 
-Task<void> ConsumerClient::Step(SimThread& t) {
+core::Delay ConsumerClient::Step(SimThread& t) {
   (void)t;
-  SimDuration d = ctx_.NextStep();
-  if (d > SimDuration::Zero()) co_await core::Sleep(ctx_.sched, d);
+  return ctx_.Step();
 }
 
 std::shared_ptr<ConsumerRequest> ConsumerClient::NewRequest() const {

@@ -106,7 +106,7 @@ class ConsumerClient : public ConsumerEndpoint {
   struct ListenerResult;
 
   void Log(std::string kind, const std::string& msg, std::string text);
-  Task<void> Step(SimThread& t);
+  core::Delay Step(SimThread& t);
   Task<TryVoid> InvokeAsync(SimThread& t, const std::string& addr, RemotingCommand req,
                             int64_t timeout_ms, ResultCallback cb);
   Task<void> AdaptResponseFuture(SimThread& t, std::shared_ptr<ResponseFuture> rf,

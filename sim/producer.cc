@@ -110,10 +110,9 @@ void ProducerClient::Start() {
                                       ctx_.settings.send_msg_timeout.floor_ms(), " ms"));
 }
 
-Task<void> ProducerClient::Step(SimThread& t) {
+core::Delay ProducerClient::Step(SimThread& t) {
   (void)t;
-  SimDuration d = ctx_.NextStep();
-  if (d > SimDuration::Zero()) co_await core::Sleep(ctx_.sched, d);
+  return ctx_.Step();
 }
 
 int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t latency_ms,

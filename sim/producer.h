@@ -84,7 +84,7 @@ class ProducerClient {
   using SendOutcome = Try<std::optional<SendResult>>;
   struct AsyncSend;  // the state an async send's retry chain shares
 
-  Task<void> Step(SimThread& t);
+  core::Delay Step(SimThread& t);
   int64_t UpdateFaultItem(const std::string& broker, int64_t latency_ms, bool isolation,
                           const std::string& msg_id, bool reachable = true);
   MQFaultStrategy::Selection SelectOneMessageQueue(SimThread& t, TopicPublishInfo& tp,

@@ -69,10 +69,9 @@ void RemotingClient::ScanAvailableNameSrv() {
   ctx_.sched.ScheduleAfter(next, [this] { ScanAvailableNameSrv(); });
 }
 
-Task<void> RemotingClient::Resumed(SimThread& t) {
+core::Delay RemotingClient::Resumed(SimThread& t) {
   (void)t;
-  SimDuration d = ctx_.NextStep();
-  if (d > SimDuration::Zero()) co_await core::Sleep(ctx_.sched, d);
+  return ctx_.Step();
 }
 
 std::string RemotingClient::AddrText(const std::string* addr) const {

@@ -148,7 +148,7 @@ class RemotingClient : public ClientEndpoint {
   void ScanResponseTable();
   std::string AddrText(const std::string* addr) const;
   // A thread woken from a blocking wait takes a client step before it goes on.
-  Task<void> Resumed(SimThread& t);
+  core::Delay Resumed(SimThread& t);
 
   ClientContext& ctx_;
   std::vector<std::string> namesrv_addrs_;
