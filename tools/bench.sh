@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --build-dir) build_dir="${2:?--build-dir needs a directory}"; shift ;;
     --max-pending) max_pending="${2:?--max-pending needs a number}"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
