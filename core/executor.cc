@@ -14,14 +14,14 @@ Executor::Executor(Scheduler& sched, TaskScope& scope, std::string thread_prefix
 
 bool Executor::Submit(Job job) {
   if (static_cast<int>(threads_.size()) < max_threads_) {
-    threads_.push_back(std::make_unique<SimThread>(prefix_ + std::to_string(threads_.size() + 1)));
+    threads_.push_back(std::make_unique<Worker>(prefix_ + std::to_string(threads_.size() + 1)));
     Start(threads_.back().get(), std::move(job));
     return true;
   }
   if (!idle_.empty()) {
-    SimThread* t = idle_.front();
+    Worker* w = idle_.front();
     idle_.pop_front();
-    Start(t, std::move(job));
+    Start(w, std::move(job));
     return true;
   }
   if (queue_.size() >= queue_capacity_) return false;
@@ -29,26 +29,24 @@ bool Executor::Submit(Job job) {
   return true;
 }
 
-void Executor::Start(SimThread* t, Job job) {
+void Executor::Start(Worker* w, Job job) {
   ++busy_;
-  // The job reaches the scheduler event through a heap cell, since std::function is larger than
-  // the scheduler's inline callback buffer. The cell is owned by the event, so a run that ends
-  // before the event fires still frees the job.
-  sched_.ScheduleAfter(SimDuration::Zero(),
-                       [this, t, cell = std::make_unique<Job>(std::move(job))]() mutable {
-                         scope_.Spawn(RunOn(t, std::move(*cell)));
-                       });
+  // A busy worker is in neither idle_ nor Submit's reach until RunOn ends: `starting` is free.
+  w->starting = std::move(job);
+  sched_.ScheduleAfter(SimDuration::Zero(), [this, w] { scope_.Spawn(RunOn(w)); });
 }
 
-Task<void> Executor::RunOn(SimThread* t, Job job) {
+Task<void> Executor::RunOn(Worker* w) {
+  Job job = std::move(w->starting);
+  w->starting = nullptr;
   for (;;) {
-    co_await job(*t);
+    co_await job(w->thread);
     if (queue_.empty()) break;
     job = std::move(queue_.front());
     queue_.pop_front();
   }
   --busy_;
-  idle_.push_back(t);
+  idle_.push_back(w);
 }
 
 ScheduledExecutor::ScheduledExecutor(Scheduler& sched, TaskScope& scope, std::string thread_name)

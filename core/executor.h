@@ -59,16 +59,23 @@ class Executor {
   int threads_created() const { return static_cast<int>(threads_.size()); }
 
  private:
-  void Start(SimThread* t, Job job);
-  Task<void> RunOn(SimThread* t, Job job);
+  // A pool thread and the job it is about to start: the job waits here for the start event, which
+  // then needs to capture no more than the worker (no heap cell per job).
+  struct Worker {
+    explicit Worker(std::string name) : thread(std::move(name)) {}
+    SimThread thread;
+    Job starting;
+  };
+  void Start(Worker* w, Job job);
+  Task<void> RunOn(Worker* w);
 
   Scheduler& sched_;
   TaskScope& scope_;
   std::string prefix_;
   int max_threads_;
   size_t queue_capacity_;
-  std::vector<std::unique_ptr<SimThread>> threads_;
-  std::deque<SimThread*> idle_;  // longest idle first
+  std::vector<std::unique_ptr<Worker>> threads_;
+  std::deque<Worker*> idle_;  // longest idle first
   std::deque<Job> queue_;
   int busy_ = 0;
 };
