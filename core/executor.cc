@@ -12,7 +12,7 @@ Executor::Executor(Scheduler& sched, TaskScope& scope, std::string thread_prefix
   RMQ_CHECK(threads > 0) << "executor needs at least one thread";
 }
 
-bool Executor::Submit(Job job) {
+bool Executor::Submit(Job&& job) {
   if (static_cast<int>(threads_.size()) < max_threads_) {
     threads_.push_back(std::make_unique<Worker>(prefix_ + std::to_string(threads_.size() + 1)));
     Start(threads_.back().get(), std::move(job));

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/move_function.h"
 #include "core/scheduler.h"
 #include "core/task.h"
 
@@ -37,7 +38,7 @@ class SimThread {
   std::string name_;
 };
 
-using Job = std::function<Task<void>(SimThread&)>;
+using Job = MoveFunction<Task<void>(SimThread&)>;
 
 // java.util.concurrent.ThreadPoolExecutor with core == max == `threads` and a FIFO work queue of
 // `queue_capacity` (LinkedBlockingQueue): while fewer than `threads` threads exist, every submit
@@ -51,8 +52,9 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Returns false when the job was rejected (RejectedExecutionException).
-  bool Submit(Job job);
+  // Returns false when the job was rejected (RejectedExecutionException); `job` is then left as it
+  // was, for the caller to run elsewhere (CallerRunsPolicy-like fallbacks).
+  bool Submit(Job&& job);
 
   size_t queued() const { return queue_.size(); }
   int busy_threads() const { return busy_; }

@@ -259,7 +259,7 @@ Task<void> ProducerClient::SendAsyncFromCaller(SimThread& caller, Message msg) {
     co_return;
   }
   core::Job job = AsyncSendJob(async, begin, timeout);
-  if (!async_executor_.Submit(job)) {
+  if (!async_executor_.Submit(std::move(job))) {
     // RejectedExecutionException with backpressure on: runnable.run() on the caller thread.
     RMQ_CTX_LOG(ctx_, "backpressure", msg.id, "async sender executor rejected the task: run on the caller thread");
     co_await job(caller);

@@ -572,6 +572,8 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
     }
     const std::string remote = ch->addr();
     RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "GO_AWAY from " + remote);
+    // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
+    auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
     if (ctx_.settings.enable_reconnect_for_go_away) {
       auto it = channel_tables_.find(remote);
       if (it != channel_tables_.end()) {
@@ -584,7 +586,7 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
         std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
         if (next->channel != ch) {
           retry.opaque = NextOpaque();  // a new request command: a new opaque
-          AddListener(next, [this, next, retry, timeout_ms, start, done,
+          AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
                              remote](SimThread& el) -> Task<void> {
             if (!next->channel) {
               // convertChannelFutureToCompletableFuture builds RemotingConnectException from
@@ -596,7 +598,7 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
             }
             const int64_t duration = ctx_.now_ms() - start;
             RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "re-send once on the new channel to " + remote);
-            InvokeResultCallback second = [done, remote](SimThread& c2,
+            InvokeResultCallback second = [shared_done, remote](SimThread& c2,
                                                          Try<RemotingCommand> r2) -> Task<void> {
               if (r2.ok() && r2.value().code == 1500) {
                 r2 = MakeEx(ExClass::kRemotingSendRequestException,
@@ -604,15 +606,15 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
                             MakeEx(ExClass::kRemotingSendRequestException,
                                    "Receive GO_AWAY twice"));
               }
-              co_await done(c2, std::move(r2));
+              co_await (*shared_done)(c2, std::move(r2));
             };
-            co_await Invoke0(el, next->channel, retry, timeout_ms - duration, second);
+            co_await Invoke0(el, next->channel, retry, timeout_ms - duration, std::move(second));
           });
           co_return;
         }
       }
     }
-    co_await done(ct, MakeEx(ExClass::kRemotingSendRequestException,
+    co_await (*shared_done)(ct, MakeEx(ExClass::kRemotingSendRequestException,
                              "send request to </" + remote + "> failed",
                              MakeEx(ExClass::kRemotingSendRequestException, "Receive GO_AWAY")));
   };
@@ -738,7 +740,7 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSyncViaInvokeImpl(SimThread& t,
       }
       co_return;
     };
-    co_await InvokeImpl(t, ch, std::move(req), left, complete);
+    co_await InvokeImpl(t, ch, std::move(req), left, std::move(complete));
     // CompletableFuture.get(left): the wait starts once invokeImpl has returned.
     if (!w->latch.released()) {
       co_await w->latch.Wait(SimDuration::Millis(left));

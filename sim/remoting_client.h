@@ -23,6 +23,7 @@
 
 #include "core/executor.h"
 #include "core/semaphore.h"
+#include "core/move_function.h"
 #include "core/sync.h"
 #include "sim/client_context.h"
 #include "sim/java_exception.h"
@@ -35,6 +36,12 @@ using core::Task;
 
 class RemotingClient;
 
+struct ResponseFuture;
+using InvokeCallback = core::MoveFunction<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)>;
+// 5.3.3 InvokeCallback as MQClientAPIImpl uses it: operationSucceed(response) for a value,
+// operationFail(throwable) for an exception.
+using InvokeResultCallback = core::MoveFunction<Task<void>(SimThread&, Try<RemotingCommand>)>;
+
 struct ResponseFuture {
   ResponseFuture(core::Scheduler& s) : latch(s, 1) {}
   int32_t opaque = 0;
@@ -44,7 +51,7 @@ struct ResponseFuture {
   bool send_request_ok = true;
   std::optional<RemotingCommand> response;
   // Async only: operationComplete, run on a callback-executor thread.
-  std::function<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)> callback;
+  InvokeCallback callback;
   bool callback_run = false;          // executeInvokeCallback runs at most once
   core::Semaphore* release_to = nullptr;  // SemaphoreReleaseOnlyOnce
   bool released = false;
@@ -60,10 +67,6 @@ struct ResponseFuture {
   bool IsTimeout(int64_t now_ms) const { return now_ms - begin_ms > timeout_ms; }
 };
 
-using InvokeCallback = std::function<Task<void>(SimThread&, std::shared_ptr<ResponseFuture>)>;
-// 5.3.3 InvokeCallback as MQClientAPIImpl uses it: operationSucceed(response) for a value,
-// operationFail(throwable) for an exception.
-using InvokeResultCallback = std::function<Task<void>(SimThread&, Try<RemotingCommand>)>;
 
 class RemotingClient : public ClientEndpoint {
  public:

@@ -99,7 +99,9 @@ TEST_CASE("Executor rejects a submit when every thread is busy and the queue is 
   CHECK(pool.Submit(Recording(s, "q1", SimDuration::Millis(1), &runs)));
   CHECK(pool.Submit(Recording(s, "q2", SimDuration::Millis(1), &runs)));
   CHECK(pool.queued() == 2);
-  CHECK_FALSE(pool.Submit(Recording(s, "rejected", SimDuration::Zero(), &runs)));
+  Job rejected = Recording(s, "rejected", SimDuration::Zero(), &runs);
+  CHECK_FALSE(pool.Submit(std::move(rejected)));
+  CHECK(static_cast<bool>(rejected));  // NOLINT(bugprone-use-after-move): left to the caller
   CHECK(pool.queued() == 2);
   CHECK(pool.threads_created() == 2);
   s.RunUntilEmpty();
