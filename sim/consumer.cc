@@ -1192,7 +1192,7 @@ Task<bool> ConsumerClient::SendThroughInnerProducer(SimThread& t, MsgPtr m,
   msg.topic = RetryTopic(spec_.group);
   msg.body_size = s.body_size;
   msg.retry = props;
-  msg.index = inner_recorder_.NewMessage(msg.id, std::string(kClientInnerProducerGroup), msg.topic,
+  msg.index = inner_recorder_.NewMessage(msg.id.str(), kClientInnerProducerGroup, msg.topic.str(),
                                          SendMode::kSync, ctx_.sched.now());
   const int64_t index = msg.index;
   Log("inner_send", s.msg_id,

@@ -11,20 +11,45 @@ namespace {
 constexpr size_t kMaxRetiredViolations = 20;
 }  // namespace
 
-int64_t Recorder::NewMessage(std::string id, std::string producer, std::string topic,
-                             SendMode mode, SimTime sent) {
+namespace {
+
+// Empties a retired record for reuse, keeping the storage that the next message fills again (its
+// id, attempts and stored copies): every other field starts out as in a new record.
+void Clear(MessageRecord& r) {
+  MessageRecord fresh;
+  fresh.id = std::move(r.id);
+  fresh.attempts = std::move(r.attempts);
+  fresh.stored = std::move(r.stored);
+  fresh.id.clear();
+  fresh.attempts.clear();
+  fresh.stored.clear();
+  r = std::move(fresh);
+}
+
+}  // namespace
+
+int64_t Recorder::NewMessage(std::string_view id, std::string_view producer,
+                             std::string_view topic, SendMode mode, SimTime sent) {
   int64_t index = tally_.NewMessage(mode);
-  MessageRecord r;
-  r.id = std::move(id);
-  r.producer = std::move(producer);
-  r.topic = std::move(topic);
-  r.mode = mode;
-  r.sent = sent;
+  MessageRecord* r;
   if (accounting_ == Accounting::kFull) {
-    messages_.push_back(std::move(r));
+    r = &messages_.emplace_back();
   } else {
-    live_.emplace(index, std::make_unique<MessageRecord>(std::move(r)));
+    std::unique_ptr<MessageRecord> record;
+    if (spare_.empty()) {
+      record = std::make_unique<MessageRecord>();
+    } else {
+      record = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    r = record.get();
+    live_.emplace(index, std::move(record));
   }
+  r->id.assign(id);
+  r->producer.assign(producer);
+  r->topic.assign(topic);
+  r->mode = mode;
+  r->sent = sent;
   return index;
 }
 
@@ -98,7 +123,7 @@ void Recorder::SetCallbackDecision(int64_t m, int32_t n, std::string decision) {
   }
 }
 
-void Recorder::Stored(int64_t m, std::string broker, int32_t queue, SimTime at) {
+void Recorder::Stored(int64_t m, const std::string& broker, int32_t queue, SimTime at) {
   tally_.Stored(m, broker);
   const MessageTally& t = tally_.tally(m);
   if constexpr (kContinuousInvariantChecks) {
@@ -108,7 +133,11 @@ void Recorder::Stored(int64_t m, std::string broker, int32_t queue, SimTime at) 
         << broker << " at " << at.ms_double() << " ms)";
   }
   MessageRecord* r = Find(m);
-  if (r != nullptr) r->stored.push_back(StoredCopy{std::move(broker), queue, at});
+  if (r == nullptr) return;
+  StoredCopy& copy = r->stored.emplace_back();
+  copy.broker = broker;
+  copy.queue = queue;
+  copy.at = at;
 }
 
 void Recorder::RequestArrived(int64_t m) { tally_.RequestArrived(m); }
@@ -149,7 +178,10 @@ void Recorder::Retire(int64_t m, MessageRecord& r) {
         kMaxRetiredViolations - retired_violations_.size());
     for (std::string& s : v) retired_violations_.push_back(std::move(s));
   }
-  live_.erase(m);
+  auto it = live_.find(m);
+  Clear(*it->second);
+  spare_.push_back(std::move(it->second));
+  live_.erase(it);
 }
 
 std::vector<const MessageRecord*> Recorder::InFlight() const {

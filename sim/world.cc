@@ -113,7 +113,7 @@ Message World::NewMessage(ProducerInstance& p, const WorkloadSpec& w) {
   m.id = absl::StrCat(p.id, "/", p.next_seq++);
   m.topic = w.topic;
   m.body_size = w.body_size;
-  m.index = recorder_.NewMessage(m.id, p.id, w.topic, w.mode, sched_.now());
+  m.index = recorder_.NewMessage(m.id.str(), p.id, w.topic, w.mode, sched_.now());
   if (ledger_) ledger_->InitFates(m.index, w.topic);
   return m;
 }
