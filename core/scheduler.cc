@@ -73,13 +73,14 @@ Scheduler::~Scheduler() {
   free_slots_.push_back(slot);
 }
 
-[[gnu::always_inline]] inline void Scheduler::Place(Entry e) {
+[[gnu::always_inline]] inline int Scheduler::Place(Entry e) {
   uint64_t diff = e.time_ns ^ base_;
   int level = (std::bit_width(diff | 1) - 1) >> 3;
   int index = static_cast<int>((e.time_ns >> (8 * level)) & (kFanout - 1));
   Bucket(level, index).push_back(e);
   nonempty_[level][index >> 6] |= uint64_t{1} << (index & 63);
   level_mask_ |= 1u << level;
+  return level;
 }
 
 Scheduler::EventId Scheduler::ScheduleAt(SimTime when, Callback fn) {
@@ -156,7 +157,14 @@ void Scheduler::MoveDown() {
   }
   __builtin_prefetch(&SlotAt(earliest->slot));  // the next event's slot: a likely cache miss
   base_ = earliest->time_ns;
-  for (const Entry& e : src) Place(e);  // each to a lower level, in order
+  // Each entry goes to a lower level, in order. Those reaching level 0 run next, and their slots
+  // were last touched when scheduled, long ago: start loading them all now, so that the misses
+  // overlap instead of stalling each event in turn (PopTop's prefetch only looks within a bucket,
+  // and a sparse level 0 has one entry per bucket).
+  bool prefetch = src.size() <= kMaxMovePrefetch;
+  for (const Entry& e : src) {
+    if (Place(e) == 0 && prefetch) __builtin_prefetch(&SlotAt(e.slot));
+  }
   ClearBucket(level, index);
 }
 

@@ -113,6 +113,7 @@ class Scheduler {
   // callback) even when it schedules more events and the slab grows.
   static constexpr int kChunkBits = 10;
   static constexpr size_t kPrefetchAhead = 8;
+  static constexpr size_t kMaxMovePrefetch = 256;
   Slot& SlotAt(uint32_t slot) {
     return chunks_[slot >> kChunkBits][slot & ((1u << kChunkBits) - 1)];
   }
@@ -133,7 +134,7 @@ class Scheduler {
   std::vector<Entry>& Bucket(int level, int index) { return buckets_[level * kFanout + index]; }
   uint32_t AllocSlot();
   void FreeSlot(uint32_t slot);
-  void Place(Entry e);
+  int Place(Entry e);  // returns the level
   // The earliest entry (head of the current bucket), or null when the queue is empty.
   const Entry* Top();
   bool Advance();
