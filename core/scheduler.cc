@@ -83,20 +83,15 @@ Scheduler::~Scheduler() {
   return level;
 }
 
-Scheduler::EventId Scheduler::ScheduleAt(SimTime when, Callback fn) {
+uint32_t Scheduler::Enqueue(SimTime when) {
   if (when < now_) [[unlikely]]
     FailScheduledInPast(when, now_);
   uint32_t slot = AllocSlot();
-  Slot& s = SlotAt(slot);
-  // A free slot's callback is empty: construct in place rather than assign (no Reset).
-  ::new (&s.fn) Callback(std::move(fn));
-  s.pending = true;
-  ++live_;
   uint64_t t = static_cast<uint64_t>(when.ns());
   if (t < base_) [[unlikely]]
     Rebase(t);
   Place(Entry{t, slot});
-  return EventId(slot, s.generation);
+  return slot;
 }
 
 void Scheduler::ClearBucket(int level, int index) {

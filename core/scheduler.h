@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/inline_function.h"
@@ -56,11 +57,25 @@ class Scheduler {
 
   SimTime now() const { return now_; }
 
+  // `fn` is anything a Callback is made from (a lambda, a coroutine resumption, a Callback); it is
+  // constructed in place in the event's slot, with no temporary Callback to copy.
   // REQUIRES: when >= now().
-  EventId ScheduleAt(SimTime when, Callback fn);
+  template <typename F>
+  EventId ScheduleAt(SimTime when, F&& fn) {
+    uint32_t slot = Enqueue(when);
+    Slot& s = SlotAt(slot);
+    // A free slot's callback is empty: construct in place rather than assign (no Reset). Should
+    // that throw (a copied capture), the queued entry is not pending and is dropped like a
+    // cancelled one.
+    ::new (&s.fn) Callback(std::forward<F>(fn));
+    s.pending = true;
+    ++live_;
+    return EventId(slot, s.generation);
+  }
   // REQUIRES: delay >= 0.
-  EventId ScheduleAfter(SimDuration delay, Callback fn) {
-    return ScheduleAt(now_ + delay, std::move(fn));
+  template <typename F>
+  EventId ScheduleAfter(SimDuration delay, F&& fn) {
+    return ScheduleAt(now_ + delay, std::forward<F>(fn));
   }
   // Runs `fn` at `first`, then every `period` after the previous *scheduled* time (fixed rate, as
   // java.util.Timer.scheduleAtFixedRate; a callback takes no virtual time, so fixed delay would be
@@ -132,6 +147,8 @@ class Scheduler {
   static constexpr int kLevels = 8;
   static constexpr int kFanout = 256;
   std::vector<Entry>& Bucket(int level, int index) { return buckets_[level * kFanout + index]; }
+  // Takes a free slot and queues its entry at `when`; the caller fills the slot.
+  uint32_t Enqueue(SimTime when);
   uint32_t AllocSlot();
   void FreeSlot(uint32_t slot);
   int Place(Entry e);  // returns the level
