@@ -127,8 +127,6 @@ class Scheduler {
   // Slots live in fixed chunks, never moved, so that an event runs in place (no copy of its
   // callback) even when it schedules more events and the slab grows.
   static constexpr int kChunkBits = 10;
-  static constexpr size_t kPrefetchAhead = 8;
-  static constexpr size_t kMaxMovePrefetch = 256;
   Slot& SlotAt(uint32_t slot) {
     return chunks_[slot >> kChunkBits][slot & ((1u << kChunkBits) - 1)];
   }
