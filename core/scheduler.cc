@@ -12,6 +12,10 @@ namespace {
 // entries (those run soon, and their lines fit in L2), else of those it moves to level 0.
 constexpr size_t kPrefetchAhead = 16;
 constexpr size_t kMaxMovePrefetch = 2048;
+// A bucket this small is sorted into the run rather than moved down (see scheduler.h); a run this
+// long is placed back into the buckets, so that inserting into it stays cheap.
+constexpr size_t kMaxRun = 32;
+constexpr size_t kMaxRunGrowth = 128;
 
 // Out of line, so that the check's message formatting stays off ScheduleAt's hot path.
 [[gnu::noinline, gnu::cold]] void FailScheduledInPast(SimTime when, SimTime now) {
@@ -97,8 +101,29 @@ uint32_t Scheduler::Enqueue(SimTime when) {
   uint64_t t = static_cast<uint64_t>(when.ns());
   if (t < base_) [[unlikely]]
     Rebase(t);
-  Place(Entry{t, slot});
+  if (RunActive() && t <= run_.back().time_ns) {
+    InsertIntoRun(Entry{t, slot});
+  } else {
+    Place(Entry{t, slot});
+  }
   return slot;
+}
+
+// After the entries of equal time, which were scheduled earlier. Every entry of the run is at
+// least base_, so placing it back keeps the buckets' invariant, and buckets hold only later times.
+void Scheduler::InsertIntoRun(Entry e) {
+  auto first = run_.begin() + static_cast<std::ptrdiff_t>(run_head_);
+  auto at = std::upper_bound(first, run_.end(), e.time_ns,
+                             [](uint64_t t, const Entry& x) { return t < x.time_ns; });
+  if (run_.size() - run_head_ < kMaxRunGrowth) {
+    run_.insert(at, e);
+    return;
+  }
+  for (auto it = first; it != at; ++it) Place(*it);
+  Place(e);
+  for (auto it = at; it != run_.end(); ++it) Place(*it);
+  run_.clear();
+  run_head_ = 0;
 }
 
 void Scheduler::ClearBucket(int level, int index) {
@@ -117,6 +142,7 @@ int Scheduler::LowestBucket(int level) const {
 
 const Scheduler::Entry* Scheduler::Top() {
   for (;;) {
+    if (RunActive()) return &run_[run_head_];
     std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
     if (head_ < bucket.size()) return &bucket[head_];
     if (!Advance()) return nullptr;
@@ -153,6 +179,21 @@ void Scheduler::MoveDown() {
   // The new base is the bucket's earliest time (as in a radix heap): it agrees with the old base
   // above this level and with the bucket's index at it, so every other entry stays where it is,
   // and the earliest entries go straight to level 0 instead of down one level at a time.
+  // A small bucket becomes the run instead (see scheduler.h).
+  if (src.size() <= kMaxRun) {
+    // Sorted by time, stably (insertion sort: the bucket is small): ties keep scheduling order.
+    run_.clear();
+    run_head_ = 0;
+    for (const Entry& e : src) {
+      __builtin_prefetch(&SlotAt(e.slot));
+      auto at = run_.end();
+      while (at != run_.begin() && (at - 1)->time_ns > e.time_ns) --at;
+      run_.insert(at, e);
+    }
+    base_ = run_.front().time_ns;
+    ClearBucket(level, index);
+    return;
+  }
   const Entry* earliest = &src[0];
   for (const Entry& e : src) {
     if (e.time_ns < earliest->time_ns) earliest = &e;
@@ -177,6 +218,14 @@ void Scheduler::MoveDown() {
 }
 
 void Scheduler::PopTop() {
+  if (RunActive()) {
+    ++run_head_;
+    if (run_head_ == run_.size()) {
+      run_.clear();
+      run_head_ = 0;
+    }
+    return;
+  }
   std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
   ++head_;
   // Slots of upcoming events are likely cache misses: start loading them a few events ahead.
@@ -194,9 +243,13 @@ void Scheduler::PopTop() {
 // share a bucket both before and after, and keep their order.
 void Scheduler::Rebase(uint64_t time_ns) {
   std::vector<Entry>& current = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
-  std::vector<Entry> all(
-      current.begin() + static_cast<std::ptrdiff_t>(std::min(head_, current.size())),
-      current.end());
+  // The run's entries are earlier than any bucket's.
+  std::vector<Entry> all(run_.begin() + static_cast<std::ptrdiff_t>(run_head_), run_.end());
+  run_.clear();
+  run_head_ = 0;
+  all.insert(all.end(),
+             current.begin() + static_cast<std::ptrdiff_t>(std::min(head_, current.size())),
+             current.end());
   for (int level = 0; level < kLevels; ++level) {
     while (level_mask_ & (1u << level)) {
       int index = LowestBucket(level);

@@ -2,10 +2,12 @@
 //
 // Events are ordered by (time, scheduling order), so events at the same instant run first-in
 // first-out (ns-3 EventKey, FoundationDB TaskQueue). The queue is a radix-256 bucket structure of
-// 16-byte (time, slot) entries over a slab of callbacks, O(1) per event: scheduling and running an
-// event allocate nothing once the buckets and slab have grown to the run's peak. Cancellation is
-// O(1): the slot is marked and its entry skipped when it surfaces. tools/bench/RESULTS.md has the
-// measurements and profiles behind the design (it replaced a 4-ary heap, 2-4x slower).
+// 16-byte (time, slot) entries over a slab of callbacks, whose small buckets are sorted rather than
+// split further, O(1) per event: scheduling and running an event allocate nothing once the
+// buckets and slab have grown to the run's peak, and the slots of events about to run are
+// prefetched. Cancellation is O(1): the slot is marked and its entry skipped when it surfaces.
+// tools/bench/RESULTS.md has the measurements and profiles behind the design (it replaced a 4-ary
+// heap, 2-4x slower).
 //
 // There is no global simulator: the Scheduler is created by whoever builds a run and injected into
 // every actor. It is single-threaded and never reads a clock.
@@ -142,6 +144,14 @@ class Scheduler {
   // moves at most 7 times, typically once or twice, with no key comparisons and sequential memory
   // access: O(1) per event. Equal times always share a bucket, where appends and moves both keep
   // scheduling order, so ties run first-in first-out without a sequence number.
+  //
+  // A bucket of at most kMaxRun entries (sparse times: a few events per bucket) does not move down
+  // level by level: MoveDown sorts it by time, stably, into run_, which then holds the earliest
+  // entries and is consumed from run_head_ before any bucket; base_ becomes the run's first time.
+  // An event scheduled no later than the run's last time is inserted into it, after the entries
+  // of equal time; later ones are placed in the buckets as usual, so equal times never span the
+  // run and a bucket. A run grown to kMaxRunGrowth entries is placed back into the buckets, so
+  // that inserting stays cheap.
   static constexpr int kLevels = 8;
   static constexpr int kFanout = 256;
   std::vector<Entry>& Bucket(int level, int index) { return buckets_[level * kFanout + index]; }
@@ -158,6 +168,8 @@ class Scheduler {
   void ClearBucket(int level, int index);
   int LowestBucket(int level) const;
   void Rebase(uint64_t time_ns);
+  bool RunActive() const { return run_head_ < run_.size(); }
+  void InsertIntoRun(Entry e);
 
   SimTime now_;
   uint64_t executed_ = 0;
@@ -165,6 +177,8 @@ class Scheduler {
   bool stop_requested_ = false;
   uint64_t base_ = 0;        // no queued entry is earlier; bucket (0, base_ & 255) is current
   size_t head_ = 0;          // entries of the current bucket already taken out
+  std::vector<Entry> run_;   // sorted earliest entries, when RunActive()
+  size_t run_head_ = 0;      // entries of run_ already taken out
   uint32_t level_mask_ = 0;  // bit L: level L has a non-empty bucket
   uint64_t nonempty_[kLevels][kFanout / 64] = {};  // bit per non-empty bucket
   std::vector<std::vector<Entry>> buckets_ = std::vector<std::vector<Entry>>(kLevels * kFanout);

@@ -1,7 +1,13 @@
 #include "core/scheduler.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rmqsim::core {
@@ -155,6 +161,146 @@ TEST_CASE("Scheduler cancelled events beyond the horizon do not count as pending
   // cancelled event had never been scheduled.
   CHECK(s.RunUntil(Ms(50)) == Scheduler::StopReason::kEmpty);
   CHECK(s.now() == Ms(10));
+}
+
+// The ordering the Scheduler promises, written plainly: (time, scheduling order) keys in a map.
+class ReferenceScheduler {
+ public:
+  using EventId = uint64_t;
+  using StopReason = Scheduler::StopReason;
+  SimTime now() const { return now_; }
+  EventId ScheduleAt(SimTime when, std::function<void()> fn) {
+    REQUIRE(when >= now_);
+    EventId id = next_id_++;
+    queue_.emplace(std::pair(when.ns(), id), std::move(fn));
+    time_of_.emplace(id, when.ns());
+    return id;
+  }
+  bool Cancel(EventId id) {
+    auto it = time_of_.find(id);
+    if (it == time_of_.end()) return false;
+    queue_.erase(std::pair(it->second, id));
+    time_of_.erase(it);
+    return true;
+  }
+  StopReason Run(SimTime horizon, uint64_t max_events) {
+    for (uint64_t ran = 0;; ++ran) {
+      if (queue_.empty()) return StopReason::kEmpty;
+      if (ran >= max_events) return StopReason::kEventLimit;
+      auto it = queue_.begin();
+      if (it->first.first > horizon.ns()) {
+        if (horizon > now_) now_ = horizon;
+        return StopReason::kHorizon;
+      }
+      now_ = SimTime::FromNanos(it->first.first);
+      std::function<void()> fn = std::move(it->second);
+      time_of_.erase(it->first.second);
+      queue_.erase(it);
+      fn();
+    }
+  }
+  size_t pending() const { return queue_.size(); }
+
+ private:
+  SimTime now_;
+  EventId next_id_ = 0;
+  std::map<std::pair<int64_t, EventId>, std::function<void()>> queue_;
+  std::map<EventId, int64_t> time_of_;
+};
+
+// Random work on scheduler S: events at equal, close, sparse and far-apart times (small buckets
+// sorted into a run, runs that grow and are placed back, dense buckets, huge jumps), cancels, and
+// Run calls stopped by horizons and event limits with events scheduled in between, before the
+// event the last call looked at (the Rebase path). Returns the log of what ran and what Cancel
+// and Run returned, which must not depend on S.
+template <typename S>
+std::vector<int64_t> RandomWork(uint64_t seed) {
+  struct Work {
+    S s;
+    std::mt19937_64 rng;
+    std::vector<typename S::EventId> ids;
+    std::vector<int64_t> log;
+    int next_label = 0;
+
+    int64_t Delay() {
+      switch (rng() % 8) {
+        case 0:
+          return 0;
+        case 1:
+          return static_cast<int64_t>(rng() % 4);
+        case 2:
+          return static_cast<int64_t>(rng() % 300);
+        case 3:
+          return static_cast<int64_t>(rng() % 5000);
+        case 4:
+          return static_cast<int64_t>(rng() % 100000);
+        case 5:
+          return static_cast<int64_t>(rng() % 3000000);
+        case 6:
+          return rng() % 64 == 0 ? static_cast<int64_t>(rng() % (int64_t{1} << 45)) : 7;
+        default:
+          return static_cast<int64_t>(rng() % 70000) * 256;
+      }
+    }
+    void Schedule() {
+      int label = next_label++;
+      ids.push_back(s.ScheduleAt(s.now() + SimDuration::Nanos(Delay()), [this, label] {
+        log.push_back(s.now().ns());
+        log.push_back(label);
+        for (uint64_t n = rng() % 3; n > 0; --n) Schedule();
+        if (rng() % 4 == 0) log.push_back(s.Cancel(ids[rng() % ids.size()]) ? -1 : -2);
+      }));
+    }
+  } w{{}, std::mt19937_64(seed), {}, {}, 0};
+  for (int i = 0; i < 300; ++i) w.Schedule();
+  while (w.log.size() < 200000) {
+    if (w.s.pending() < 20) {
+      for (int i = 0; i < 50; ++i) w.Schedule();
+    }
+    typename S::StopReason why;
+    if (w.rng() % 2 == 0) {
+      why = w.s.Run(SimTime::Max(), w.rng() % 300 + 1);
+    } else {
+      why =
+          w.s.Run(w.s.now() + SimDuration::Nanos(w.Delay()), std::numeric_limits<uint64_t>::max());
+    }
+    w.log.push_back(100 + static_cast<int64_t>(why));
+    w.log.push_back(w.s.now().ns());
+    for (uint64_t n = w.rng() % 4; n > 0; --n) w.Schedule();
+    if (w.rng() % 2 == 0) w.log.push_back(w.s.Cancel(w.ids[w.rng() % w.ids.size()]) ? -1 : -2);
+  }
+  return w.log;
+}
+
+TEST_CASE("Scheduler runs random work in the same order as a reference queue",
+          "[core][scheduler]") {
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    INFO("seed " << seed);
+    CHECK(RandomWork<Scheduler>(seed) == RandomWork<ReferenceScheduler>(seed));
+  }
+}
+
+TEST_CASE("Scheduler keeps FIFO order for many events at one instant in a sparse queue",
+          "[core][scheduler]") {
+  Scheduler s;
+  std::vector<int> order;
+  // A few far-apart events (small buckets), then many at one of their instants, some scheduled
+  // from an event running at that instant.
+  for (int64_t ms : {7, 3, 5})
+    s.ScheduleAt(Ms(ms), [&order, ms] { order.push_back(-static_cast<int>(ms)); });
+  for (int i = 0; i < 500; ++i) s.ScheduleAt(Ms(5), [&order, i] { order.push_back(i); });
+  s.ScheduleAt(Ms(5), [&] {
+    for (int i = 1000; i < 1300; ++i)
+      s.ScheduleAfter(SimDuration::Zero(), [&order, i] { order.push_back(i); });
+  });
+  CHECK(s.RunUntil(Ms(4)) == Scheduler::StopReason::kHorizon);  // looks at the 5 ms events
+  s.ScheduleAt(Ms(4) + SimDuration::Nanos(1), [&] { order.push_back(-4); });  // before them
+  CHECK(s.RunUntilEmpty() == Scheduler::StopReason::kEmpty);
+  std::vector<int> want{-3, -4, -5};
+  for (int i = 0; i < 500; ++i) want.push_back(i);
+  for (int i = 1000; i < 1300; ++i) want.push_back(i);
+  want.push_back(-7);
+  CHECK(order == want);
 }
 
 TEST_CASE("Scheduler RunFor runs exactly n events", "[core][scheduler]") {
