@@ -243,8 +243,9 @@ table() {
         printf "| %s | %d | %d |", mean_label(m), p, n[m, p]
         best = 0; best3 = 0
         for (i = 1; i <= ne; i++) {
+          if (!((m, p, E[i]) in v)) { printf " - |"; continue }  # not run at this P
           x = v[m, p, E[i]]
-          if ((m, p, E[i]) in v) printf " %.2f |", x / 1e6; else printf " - |"
+          printf " %.2f |", x / 1e6
           if (E[i] != "rmqsim" && x > best) best = x
           if (E[i] ~ /^ns3-/ && x > best3) best3 = x
         }
