@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/check.h"
 #include "reports/escape.h"
 
 namespace rmqsim::reports {
@@ -185,7 +186,11 @@ void MaybeFlush(std::ostream& out, std::string& buf) {
   }
 }
 
-void WriteRun(std::ostream& out, const RunResult& r, const TimelineOptions& opts) {
+// What precedes event i in a run's "events" array.
+const char* EventSeparator(uint64_t i) { return i ? ",\n  " : "\n  "; }
+
+void WriteRun(std::ostream& out, const RunResult& r, const EventSpool* spool,
+              const TimelineOptions& opts) {
   std::string o = "{\"profile\": " + JsonQuote(r.profile);
   absl::StrAppend(&o, ", \"end_ms\": ", FormatMs(r.end), ", \"events_executed\": ",
                   r.events_executed, ",\n \"summary\": ");
@@ -197,11 +202,19 @@ void WriteRun(std::ostream& out, const RunResult& r, const TimelineOptions& opts
     MaybeFlush(out, o);
   }
   o += r.messages.empty() ? "],\n \"events\": [" : "\n ],\n \"events\": [";
-  size_t events = opts.include_events ? r.events.size() : 0;
-  for (size_t i = 0; i < events; ++i) {
-    o += i ? ",\n  " : "\n  ";
-    AppendEvent(o, r.events[i]);
-    MaybeFlush(out, o);
+  uint64_t events = 0;
+  if (opts.include_events && spool != nullptr) {
+    out.write(o.data(), static_cast<std::streamsize>(o.size()));
+    o.clear();
+    spool->CopyTo(out);
+    events = spool->count();
+  } else if (opts.include_events) {
+    events = r.events.size();
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      o += EventSeparator(i);
+      AppendEvent(o, r.events[i]);
+      MaybeFlush(out, o);
+    }
   }
   o += events == 0 ? "]}" : "\n ]}";
   out.write(o.data(), static_cast<std::streamsize>(o.size()));
@@ -227,12 +240,52 @@ void WriteTimelineJson(std::ostream& out, const sim::Scenario& s,
                        const std::vector<sim::RunResult>& runs, const TimelineOptions& opts) {
   out << "{\n\"format\": " << JsonQuote(kTimelineFormat) << ",\n";
   WriteScenario(out, s, opts);
+  RMQ_CHECK(opts.event_spools.empty() || opts.event_spools.size() == runs.size())
+      << "one event spool per run: " << opts.event_spools.size() << " for " << runs.size();
   out << "\"runs\": [";
   for (size_t i = 0; i < runs.size(); ++i) {
     out << (i ? ",\n" : "\n");
-    WriteRun(out, runs[i], opts);
+    WriteRun(out, runs[i], opts.event_spools.empty() ? nullptr : opts.event_spools[i], opts);
   }
   out << (runs.empty() ? "]\n}\n" : "\n]\n}\n");
+}
+
+EventSpool::EventSpool() : file_(std::tmpfile()) {}
+
+EventSpool::~EventSpool() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void EventSpool::OnEvent(const core::Event& e) {
+  text_ += EventSeparator(count_++);
+  AppendEvent(text_, e);
+  if (file_ != nullptr && text_.size() >= (256u << 10)) Flush();
+}
+
+void EventSpool::Flush() {
+  if (!failed_ && std::fwrite(text_.data(), 1, text_.size(), file_) != text_.size()) {
+    failed_ = true;
+  }
+  text_.clear();
+}
+
+void EventSpool::CopyTo(std::ostream& out) const {
+  if (file_ != nullptr) {
+    bool ok = !failed_ && std::fflush(file_) == 0 && std::fseek(file_, 0, SEEK_SET) == 0;
+    char buf[64 << 10];
+    size_t n;
+    while (ok && (n = std::fread(buf, 1, sizeof buf, file_)) > 0) {
+      out.write(buf, static_cast<std::streamsize>(n));
+    }
+    ok = ok && !std::ferror(file_);
+    // Leave the file positioned for more events (a run in progress) or another copy.
+    ok = std::fseek(file_, 0, SEEK_END) == 0 && ok;
+    if (!ok) {
+      out.setstate(std::ios::badbit);
+      return;
+    }
+  }
+  out.write(text_.data(), static_cast<std::streamsize>(text_.size()));
 }
 
 }  // namespace rmqsim::reports

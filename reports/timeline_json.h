@@ -28,10 +28,13 @@
 #define RMQSIM_REPORTS_TIMELINE_JSON_H_
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "core/event_log.h"
 #include "core/sim_time.h"
 #include "sim/outcome.h"
 #include "sim/scenario.h"
@@ -40,12 +43,47 @@ namespace rmqsim::reports {
 
 inline constexpr const char kTimelineFormat[] = "rmqsim-timeline/1";
 
+class EventSpool;
+
 struct TimelineOptions {
   // Written as scenario.generator: the program and build that made the file, e.g.
   // "rmqsim 0.1.0 (4f2a9c1b7d3e)". Default "rmqsim"; tests fix it so golden bytes never change.
   std::string generator = "rmqsim";
   // Write each run's event log. false writes `"events": []` (like `--events none`). Default true.
   bool include_events = true;
+  // Streamed event logs: when not empty, one per run (in run order), and run i's events are
+  // copied from event_spools[i] instead of being read from RunResult::events. Not owned.
+  std::vector<const EventSpool*> event_spools = {};
+};
+
+// An event sink that writes each event of a run, as it happens, in the timeline's spelling (the
+// bytes WriteTimelineJson would write for RunResult::events) to an anonymous temporary file, so
+// that a long run's event log is streamed out instead of being kept in memory (`rmqsim run
+// --json` without --html or --trace). If no temporary file can be made, the text is kept in
+// memory instead (still smaller than the events).
+//
+//   EventSpool spool;
+//   RunOptions o{.record_events = false, .extra_sink = &spool};
+//   ... RunScenario(s, p, o) ... WriteTimelineJson(out, s, runs, {.event_spools = {&spool}});
+class EventSpool : public core::EventSink {
+ public:
+  EventSpool();
+  ~EventSpool() override;
+  EventSpool(const EventSpool&) = delete;
+  EventSpool& operator=(const EventSpool&) = delete;
+
+  void OnEvent(const core::Event& e) override;
+  uint64_t count() const { return count_; }
+  // Appends the spooled text to `out`; a temporary file that could not be written or read back
+  // sets badbit on `out` (the report writer then fails instead of writing a truncated file).
+  void CopyTo(std::ostream& out) const;
+
+ private:
+  void Flush();
+  std::FILE* file_ = nullptr;  // null: everything stays in text_
+  std::string text_;           // not yet flushed to file_
+  uint64_t count_ = 0;
+  bool failed_ = false;
 };
 
 // Writes the whole document. REQUIRES: `out` is a byte stream (no locale-dependent facets).

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -84,7 +85,9 @@ std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, boo
                                            rmqsim::sim::Accounting accounting,
                                            uint64_t max_events = UINT64_MAX,
                                            const std::string& break_invariant = "",
-                                           std::vector<double>* wall_seconds = nullptr) {
+                                           std::vector<double>* wall_seconds = nullptr,
+                                           const std::vector<rmqsim::core::EventSink*>* sinks =
+                                               nullptr) {
   std::vector<rmqsim::sim::RunResult> runs;
   rmqsim::sim::RunOptions opts;
   opts.seed = seed;
@@ -93,6 +96,7 @@ std::vector<rmqsim::sim::RunResult> RunAll(const Scenario& s, uint64_t seed, boo
   opts.max_events = max_events;
   opts.break_invariant = break_invariant;
   for (const std::string& name : s.compare) {
+    if (sinks != nullptr) opts.extra_sink = (*sinks)[runs.size()];
     auto start = std::chrono::steady_clock::now();
     runs.push_back(rmqsim::sim::RunScenario(s, *rmqsim::sim::FindProfile(name), opts));
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -183,11 +187,23 @@ int RunCommand(const RunFlags& f) {
   // Nothing per-message is printed or written: keep only the summary's few bytes per message.
   const bool compact = f.summary_only || (f.quiet && !writes_files);
   std::vector<double> wall;
+  // The terminal report reads no events: keep them only for a file that includes them. The
+  // timeline JSON alone streams them to a spool per run instead (the HTML and trace reports read
+  // them in memory).
+  const bool spool_events = need_events && !f.json.empty() && f.html.empty() && f.trace.empty();
+  std::vector<std::unique_ptr<rmqsim::reports::EventSpool>> spools;
+  std::vector<rmqsim::core::EventSink*> spool_sinks;
+  if (spool_events) {
+    for (size_t i = 0; i < s.compare.size(); ++i) {
+      spools.push_back(std::make_unique<rmqsim::reports::EventSpool>());
+      spool_sinks.push_back(spools.back().get());
+    }
+  }
   std::vector<rmqsim::sim::RunResult> runs =
-      // The terminal report reads no events: keep them only for a file that includes them.
-      RunAll(s, seed, need_events && writes_files,
+      RunAll(s, seed, need_events && writes_files && !spool_events,
              compact ? rmqsim::sim::Accounting::kCompact : rmqsim::sim::Accounting::kFull,
-             f.max_events == 0 ? UINT64_MAX : f.max_events, f.break_invariant, &wall);
+             f.max_events == 0 ? UINT64_MAX : f.max_events, f.break_invariant, &wall,
+             spool_events ? &spool_sinks : nullptr);
   if (f.stats) {
     // Wall-clock figures go to stderr: stdout stays a function of (scenario, seed, profiles).
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -228,6 +244,7 @@ int RunCommand(const RunFlags& f) {
     rmqsim::reports::TimelineOptions opts;
     opts.generator = Generator();
     opts.include_events = need_events;
+    for (const auto& spool : spools) opts.event_spools.push_back(spool.get());
     rmqsim::reports::WriteTimelineJson(o, stamped, runs, opts);
   });
   ok = ok && write(f.html, [&](std::ostream& o) {

@@ -30,6 +30,9 @@ run go-away scenarios/go-away-proxy-restart.yaml
 run three-brokers scenarios/three-brokers-sync-walk.json --compare 4.9.0,5.3.3
 "$rmqsim" run scenarios/flush-slave-timeout-duplicates.yaml --events none >"$out/flush-events-none.txt"
 "$rmqsim" run scenarios/slow-broker-async-flood.yaml --quiet --json "$out/flood.json" --events none
+# --json alone streams each run's event log through a spool: the same bytes as the in-memory path.
+"$rmqsim" run scenarios/killed-vs-crashed.yaml --quiet --json "$out/json-only-killed-vs-crashed.json"
+"$rmqsim" run --quiet --json - >"$out/json-only-default.json"
 "$rmqsim" check scenarios/ --junit "$out/check.xml" >"$out/check.txt" || true
 
 for f in "$out"/*; do

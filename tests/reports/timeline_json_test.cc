@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <sstream>
 
 #include "tests/reports/report_fixture.h"
@@ -161,6 +162,49 @@ TEST_CASE("Timeline JSON stays valid with hostile names", "[reports][timeline_js
 TEST_CASE("Timeline JSON with no runs is still a document", "[reports][timeline_json]") {
   json j = json::parse(Write(Scenario3556(), {}));
   CHECK(j["runs"] == json::array());
+}
+
+
+// A spooled run writes the bytes of the same run held in memory: small logs (kept in the spool's
+// buffer), a log larger than the buffer (flushed to the temporary file and copied back), an empty
+// log, and `include_events = false`.
+TEST_CASE("Timeline JSON with spooled event logs is byte-identical to the in-memory logs",
+          "[reports][timeline_json]") {
+  std::vector<sim::RunResult> runs = {Run490(), Run493()};
+  // Enough events (with hostile text) that the spool writes its temporary file several times.
+  for (int i = 0; i < 6000; ++i) {
+    runs[1].events.push_back(core::Event{
+        Ms(10000 + i), "producer:pg#0", "select_queue", "pg#0/" + std::to_string(i),
+        "broker-b queue " + std::to_string(i % 4) + " \"q\"\n\x01" + std::string(80, 'x'),
+        {{"index", std::to_string(i)}}});
+  }
+  runs.push_back(Run490());
+  runs[2].profile = "4.9.8";
+  runs[2].events.clear();
+  REQUIRE(runs[0].events.size() > 0);
+
+  std::vector<std::unique_ptr<EventSpool>> spools;
+  TimelineOptions spooled{.generator = "rmqsim test"};
+  std::vector<sim::RunResult> without = runs;
+  for (sim::RunResult& r : without) {
+    spools.push_back(std::make_unique<EventSpool>());
+    for (const core::Event& e : r.events) spools.back()->OnEvent(e);
+    r.events.clear();
+    spooled.event_spools.push_back(spools.back().get());
+  }
+  CHECK(spools[1]->count() == runs[1].events.size());
+
+  std::string expected = Write(Scenario3556(), runs);
+  REQUIRE(expected.size() > 3 * (256u << 10));  // beyond the spool's 256 KiB buffer, thrice
+  CHECK(Write(Scenario3556(), without, spooled) == expected);
+  // A spool can be copied again (the report writer may be retried on another file).
+  CHECK(Write(Scenario3556(), without, spooled) == expected);
+
+  TimelineOptions none{.generator = "rmqsim test", .include_events = false};
+  TimelineOptions spooled_none = spooled;
+  spooled_none.include_events = false;
+  CHECK(Write(Scenario3556(), without, spooled_none) == Write(Scenario3556(), runs, none));
+  CHECK(json::parse(Write(Scenario3556(), without, spooled_none))["runs"][1]["events"].empty());
 }
 
 }  // namespace
