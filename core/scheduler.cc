@@ -12,10 +12,13 @@ namespace {
 // entries (those run soon, and their lines fit in L2), else of those it moves to level 0.
 constexpr size_t kPrefetchAhead = 16;
 constexpr size_t kMaxMovePrefetch = 2048;
-// A bucket this small is sorted into the run rather than moved down (see scheduler.h); a run this
-// long is placed back into the buckets, so that inserting into it stays cheap.
+// A bucket this small is insertion sorted into the run rather than moved down; one of level 2 or
+// above and at most kMaxSortRun entries is radix sorted into it (see scheduler.h). Once this many
+// entries wait in late_, the run and late_ are placed back into the buckets, so that inserting
+// into late_ stays cheap.
 constexpr size_t kMaxRun = 32;
-constexpr size_t kMaxRunGrowth = 128;
+constexpr size_t kMaxSortRun = 2048;
+constexpr size_t kMaxLate = 128;
 
 // Out of line, so that the check's message formatting stays off ScheduleAt's hot path.
 [[gnu::noinline, gnu::cold]] void FailScheduledInPast(SimTime when, SimTime now) {
@@ -102,28 +105,33 @@ uint32_t Scheduler::Enqueue(SimTime when) {
   if (t < base_) [[unlikely]]
     Rebase(t);
   if (RunActive() && t <= run_.back().time_ns) {
-    InsertIntoRun(Entry{t, slot});
+    InsertLate(Entry{t, slot});
   } else {
     Place(Entry{t, slot});
   }
   return slot;
 }
 
-// After the entries of equal time, which were scheduled earlier. Every entry of the run is at
-// least base_, so placing it back keeps the buckets' invariant, and buckets hold only later times.
-void Scheduler::InsertIntoRun(Entry e) {
-  auto first = run_.begin() + static_cast<std::ptrdiff_t>(run_head_);
-  auto at = std::upper_bound(first, run_.end(), e.time_ns,
+// After the entries of equal time, which were scheduled earlier. Every entry of the run and of
+// late_ is at least base_, so placing them back keeps the buckets' invariant (the run's first:
+// for equal times it was scheduled earlier), and buckets hold only later times.
+void Scheduler::InsertLate(Entry e) {
+  auto first = late_.begin() + static_cast<std::ptrdiff_t>(late_head_);
+  auto at = std::upper_bound(first, late_.end(), e.time_ns,
                              [](uint64_t t, const Entry& x) { return t < x.time_ns; });
-  if (run_.size() - run_head_ < kMaxRunGrowth) {
-    run_.insert(at, e);
+  if (late_.size() - late_head_ < kMaxLate) {
+    late_.insert(at, e);
+    late_first_ = late_[late_head_].time_ns;
     return;
   }
-  for (auto it = first; it != at; ++it) Place(*it);
+  for (size_t i = run_head_; i < run_.size(); ++i) Place(run_[i]);
+  for (auto it = first; it != late_.end(); ++it) Place(*it);
   Place(e);
-  for (auto it = at; it != run_.end(); ++it) Place(*it);
   run_.clear();
   run_head_ = 0;
+  late_.clear();
+  late_head_ = 0;
+  late_first_ = kNoLate;
 }
 
 void Scheduler::ClearBucket(int level, int index) {
@@ -140,9 +148,9 @@ int Scheduler::LowestBucket(int level) const {
   return w * 64 + std::countr_zero(bits[w]);
 }
 
-const Scheduler::Entry* Scheduler::Top() {
+[[gnu::always_inline]] inline const Scheduler::Entry* Scheduler::Top() {
   for (;;) {
-    if (RunActive()) return &run_[run_head_];
+    if (RunActive()) return TakeLate() ? &late_[late_head_] : &run_[run_head_];
     std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
     if (head_ < bucket.size()) return &bucket[head_];
     if (!Advance()) return nullptr;
@@ -171,6 +179,45 @@ bool Scheduler::Advance() {
   return true;
 }
 
+// Sorts the entries of a bucket of `level` by time, stably, into run_: LSD radix sort on the bytes
+// below `level` (those above are the same for every entry of the bucket), one pass per byte on
+// which the entries differ, all bytes counted in one read.
+void Scheduler::RadixSortIntoRun(const std::vector<Entry>& src, int level) {
+  uint32_t count[kLevels][kFanout] = {};
+  for (const Entry& e : src) {
+    for (int b = 0; b < level; ++b) ++count[b][(e.time_ns >> (8 * b)) & (kFanout - 1)];
+  }
+  int bytes[kLevels];
+  int passes = 0;
+  for (int b = 0; b < level; ++b) {
+    uint32_t* c = count[b];
+    if (c[(src[0].time_ns >> (8 * b)) & (kFanout - 1)] == src.size()) continue;  // all equal
+    bytes[passes++] = b;
+    uint32_t sum = 0;
+    for (int d = 0; d < kFanout; ++d) sum += std::exchange(c[d], sum);
+  }
+  run_.resize(src.size());
+  run_head_ = 0;
+  if (passes == 0) {
+    std::copy(src.begin(), src.end(), run_.begin());
+    return;
+  }
+  // The passes alternate between run_ and sort_tmp_, so that the last one writes run_.
+  sort_tmp_.resize(src.size());
+  const Entry* from = src.data();
+  Entry* to = passes % 2 == 1 ? run_.data() : sort_tmp_.data();
+  for (int p = 0; p < passes; ++p) {
+    int b = bytes[p];
+    uint32_t* c = count[b];
+    for (size_t i = 0; i < src.size(); ++i) {
+      to[c[(from[i].time_ns >> (8 * b)) & (kFanout - 1)]++] = from[i];
+    }
+    from = to;
+    to = to == run_.data() ? sort_tmp_.data() : run_.data();
+  }
+  for (const Entry& e : run_) __builtin_prefetch(&SlotAt(e.slot));  // see kMaxMovePrefetch
+}
+
 // Level 0 is empty: the lowest non-empty bucket of the lowest level moves its entries down.
 void Scheduler::MoveDown() {
   int level = std::countr_zero(level_mask_);
@@ -190,6 +237,12 @@ void Scheduler::MoveDown() {
       while (at != run_.begin() && (at - 1)->time_ns > e.time_ns) --at;
       run_.insert(at, e);
     }
+    base_ = run_.front().time_ns;
+    ClearBucket(level, index);
+    return;
+  }
+  if (level == 2 && src.size() <= kMaxSortRun) {
+    RadixSortIntoRun(src, level);
     base_ = run_.front().time_ns;
     ClearBucket(level, index);
     return;
@@ -217,13 +270,19 @@ void Scheduler::MoveDown() {
   ClearBucket(level, index);
 }
 
-void Scheduler::PopTop() {
+[[gnu::always_inline]] inline void Scheduler::PopTop(const Entry* top) {
   if (RunActive()) {
-    ++run_head_;
-    if (run_head_ == run_.size()) {
-      run_.clear();
-      run_head_ = 0;
+    if (top != &run_[run_head_]) {  // late_'s
+      if (++late_head_ == late_.size()) {
+        late_.clear();
+        late_head_ = 0;
+        late_first_ = kNoLate;
+      } else {
+        late_first_ = late_[late_head_].time_ns;
+      }
+      return;
     }
+    if (++run_head_ == run_.size()) EndRun();
     return;
   }
   std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
@@ -238,15 +297,32 @@ void Scheduler::PopTop() {
   }
 }
 
+// The run is used up. What late_ holds is no later than the run's last entry, hence than any
+// bucket's: it becomes the run.
+void Scheduler::EndRun() {
+  run_.clear();
+  run_head_ = 0;
+  if (late_head_ < late_.size()) {
+    run_.swap(late_);
+    run_head_ = late_head_;
+    late_head_ = 0;
+    late_first_ = kNoLate;
+  }
+}
+
 // An event earlier than base_ (possible only between Run calls, when the last one stopped after
 // looking at an event it did not run): place every entry again around the new base. Equal times
 // share a bucket both before and after, and keep their order.
 void Scheduler::Rebase(uint64_t time_ns) {
   std::vector<Entry>& current = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
-  // The run's entries are earlier than any bucket's.
+  // The run's and late_'s entries are earlier than any bucket's.
   std::vector<Entry> all(run_.begin() + static_cast<std::ptrdiff_t>(run_head_), run_.end());
+  all.insert(all.end(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_), late_.end());
   run_.clear();
   run_head_ = 0;
+  late_.clear();
+  late_head_ = 0;
+  late_first_ = kNoLate;
   all.insert(all.end(),
              current.begin() + static_cast<std::ptrdiff_t>(std::min(head_, current.size())),
              current.end());
@@ -305,7 +381,7 @@ Scheduler::StopReason Scheduler::Run(SimTime horizon, uint64_t max_events) {
     const Entry* top;
     while ((top = Top()) != nullptr && !SlotAt(top->slot).pending) {
       uint32_t slot = top->slot;
-      PopTop();
+      PopTop(top);
       FreeSlot(slot);
     }
     if (top == nullptr) return StopReason::kEmpty;
@@ -315,7 +391,7 @@ Scheduler::StopReason Scheduler::Run(SimTime horizon, uint64_t max_events) {
       if (horizon > now_) now_ = horizon;  // a stale horizon must not move time backwards
       return StopReason::kHorizon;
     }
-    PopTop();
+    PopTop(top);
     RMQ_CHECK(e.time_ns >= static_cast<uint64_t>(now_.ns())) << "virtual time went backwards";
     now_ = SimTime::FromNanos(static_cast<int64_t>(e.time_ns));
     // The event runs in place; its slot is freed when the callback returns (or throws), so that

@@ -146,12 +146,18 @@ class Scheduler {
   // scheduling order, so ties run first-in first-out without a sequence number.
   //
   // A bucket of at most kMaxRun entries (sparse times: a few events per bucket) does not move down
-  // level by level: MoveDown sorts it by time, stably, into run_, which then holds the earliest
-  // entries and is consumed from run_head_ before any bucket; base_ becomes the run's first time.
-  // An event scheduled no later than the run's last time is inserted into it, after the entries
-  // of equal time; later ones are placed in the buckets as usual, so equal times never span the
-  // run and a bucket. A run grown to kMaxRunGrowth entries is placed back into the buckets, so
-  // that inserting stays cheap.
+  // level by level: MoveDown sorts it by time, stably, into run_ (insertion sort), which then holds
+  // the earliest entries and is consumed from run_head_ before any bucket; base_ becomes the run's
+  // first time. So does a level-2 bucket (65 us) of at most kMaxSortRun entries, radix sorted on
+  // its two low bytes: at a millisecond between events and thousands pending, those buckets hold
+  // hundreds of entries whose level-1 buckets would hold two or three, and sorting them at once
+  // places each entry once instead of twice. (Higher levels are not sorted: a run spanning
+  // milliseconds would take most new events as late ones.) An event scheduled no later than the
+  // run's last time goes to late_, a small sorted vector merged with the run as both are consumed
+  // (the run's entries first among equal times, as they were scheduled earlier), so that the run
+  // itself is never shifted; when the run is used up, late_ becomes the run. Later events are
+  // placed in the buckets as usual, so equal times never span the run and a bucket. Once kMaxLate
+  // entries wait in late_, both are placed back into the buckets, so that inserting stays cheap.
   static constexpr int kLevels = 8;
   static constexpr int kFanout = 256;
   std::vector<Entry>& Bucket(int level, int index) { return buckets_[level * kFanout + index]; }
@@ -164,12 +170,18 @@ class Scheduler {
   const Entry* Top();
   bool Advance();
   [[gnu::noinline]] void MoveDown();
-  void PopTop();
+  void PopTop(const Entry* top);  // `top` is what Top() returned
+  [[gnu::noinline]] void EndRun();
   void ClearBucket(int level, int index);
   int LowestBucket(int level) const;
   void Rebase(uint64_t time_ns);
   bool RunActive() const { return run_head_ < run_.size(); }
-  void InsertIntoRun(Entry e);
+  // REQUIRES: RunActive(). Whether the earliest entry is late_'s rather than the run's.
+  bool TakeLate() const {
+    return late_first_ < run_[run_head_].time_ns;
+  }
+  void InsertLate(Entry e);
+  void RadixSortIntoRun(const std::vector<Entry>& src, int level);
 
   SimTime now_;
   uint64_t executed_ = 0;
@@ -179,6 +191,11 @@ class Scheduler {
   size_t head_ = 0;          // entries of the current bucket already taken out
   std::vector<Entry> run_;   // sorted earliest entries, when RunActive()
   size_t run_head_ = 0;      // entries of run_ already taken out
+  std::vector<Entry> late_;  // sorted entries scheduled into the run's span, while RunActive()
+  size_t late_head_ = 0;     // entries of late_ already taken out
+  static constexpr uint64_t kNoLate = std::numeric_limits<uint64_t>::max();  // no SimTime
+  uint64_t late_first_ = kNoLate;  // time of late_'s earliest entry, kNoLate if none
+  std::vector<Entry> sort_tmp_;  // RadixSortIntoRun's scratch
   uint32_t level_mask_ = 0;  // bit L: level L has a non-empty bucket
   uint64_t nonempty_[kLevels][kFanout / 64] = {};  // bit per non-empty bucket
   std::vector<std::vector<Entry>> buckets_ = std::vector<std::vector<Entry>>(kLevels * kFanout);
