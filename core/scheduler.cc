@@ -8,7 +8,7 @@ namespace {
 
 // Running an event reads its slot, last written when the event was scheduled: with many pending
 // events, a cache miss unless prefetched. PopTop loads the slot this many entries ahead in the
-// current bucket; MoveDown loads the slots of every entry of a bucket of at most kMaxMovePrefetch
+// current bucket or the run; MoveDown loads the slots of every entry of a bucket of at most kMaxMovePrefetch
 // entries (those run soon, and their lines fit in L2), else of those it moves to level 0.
 constexpr size_t kPrefetchAhead = 16;
 constexpr size_t kMaxMovePrefetch = 2048;
@@ -215,7 +215,11 @@ void Scheduler::RadixSortIntoRun(const std::vector<Entry>& src, int level) {
     from = to;
     to = to == run_.data() ? sort_tmp_.data() : run_.data();
   }
-  for (const Entry& e : run_) __builtin_prefetch(&SlotAt(e.slot));  // see kMaxMovePrefetch
+  // The first slots now; PopTop loads each later one kPrefetchAhead entries before it runs. (Loading
+  // all of a run of hundreds at once measured 10-15% slower at 1 ms / P = 10 000.)
+  for (size_t i = 0; i < std::min(run_.size(), kPrefetchAhead); ++i) {
+    __builtin_prefetch(&SlotAt(run_[i].slot));
+  }
 }
 
 // Level 0 is empty: the lowest non-empty bucket of the lowest level moves its entries down.
@@ -282,7 +286,11 @@ void Scheduler::MoveDown() {
       }
       return;
     }
-    if (++run_head_ == run_.size()) EndRun();
+    if (++run_head_ == run_.size()) {
+      EndRun();
+    } else if (run_head_ + kPrefetchAhead < run_.size()) {
+      __builtin_prefetch(&SlotAt(run_[run_head_ + kPrefetchAhead].slot));
+    }
     return;
   }
   std::vector<Entry>& bucket = Bucket(0, static_cast<int>(base_ & (kFanout - 1)));
