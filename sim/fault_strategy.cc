@@ -156,27 +156,54 @@ MQFaultStrategy::Selection MQFaultStrategy::SelectFiltered(TopicPublishInfo& tp,
   auto not_last = [last](const MessageQueue& mq) {
     return last == nullptr || mq.broker_name != *last;
   };
-  const std::string skip = last == nullptr ? "" : ", not " + *last;
+  auto selection = [&](std::shared_ptr<MessageQueue> mq, Selection::How how) {
+    return Selection{std::move(mq), how, enabled_ && reset_index,
+                     last == nullptr ? std::string() : *last};
+  };
   if (enabled_) {
     if (reset_index) tp.send_which_queue().Reset(thread);
-    const std::string reset = reset_index ? "index reset, " : "";
     if (auto mq = tp.SelectFiltered(thread, [&](const MessageQueue& q) {
           return IsAvailable(q.broker_name) && not_last(q);
         })) {
-      return {mq, reset + "available" + skip};
+      return selection(std::move(mq), Selection::How::kAvailable);
     }
     if (auto mq = tp.SelectFiltered(thread, [&](const MessageQueue& q) {
           return IsReachable(q.broker_name) && not_last(q);
         })) {
-      return {mq, reset + "none available" + skip + ": reachable"};
+      return selection(std::move(mq), Selection::How::kReachable);
     }
-    return {tp.SelectPlain5x(thread), reset + "none available or reachable" + skip +
-                                          ": round robin"};
+    return selection(tp.SelectPlain5x(thread), Selection::How::kNoneReachable);
   }
   if (auto mq = tp.SelectFiltered(thread, not_last)) {
-    return {mq, last == nullptr ? "round robin" : "round robin skipping " + *last};
+    return selection(std::move(mq), Selection::How::kRoundRobin);
   }
-  return {tp.SelectPlain5x(thread), "round robin (only " + *last + " left)"};
+  return selection(tp.SelectPlain5x(thread), Selection::How::kRoundRobinOnlyLast);
+}
+
+std::string MQFaultStrategy::Selection::how() const {
+  const std::string reset = index_reset ? "index reset, " : "";
+  const std::string skip = broker.empty() ? "" : ", not " + broker;
+  switch (kind) {
+    case How::kRoundRobin:
+      return broker.empty() ? "round robin" : "round robin skipping " + broker;
+    case How::kRoundRobinOnlyLast:
+      return "round robin (only " + broker + " left)";
+    case How::kAvailable:
+      return reset + "available" + skip;
+    case How::kReachable:
+      return reset + "none available" + skip + ": reachable";
+    case How::kNoneReachable:
+      return reset + "none available or reachable" + skip + ": round robin";
+    case How::kFirstAvailable:
+      return "first available broker";
+    case How::kNotBestBrokerRewrote:
+      return "all brokers unavailable: notBestBroker " + broker + " rewrote a shared queue (Q1)";
+    case How::kNotBestBroker:
+      return "all brokers unavailable: notBestBroker " + broker;
+    case How::kAllUnavailable:
+      return "all brokers unavailable: round robin";
+  }
+  RMQ_FAIL() << "unknown selection kind " << static_cast<int>(kind);
 }
 
 core::Task<void> MQFaultStrategy::DetectByOneRound(core::SimThread& t, int64_t detect_interval_ms,
@@ -224,8 +251,8 @@ MQFaultStrategy::Selection MQFaultStrategy::SelectOneMessageQueue(TopicPublishIn
     return SelectFiltered(tp, last, thread, reset_index);
   }
   if (!enabled_) {
-    return {tp.SelectOneMessageQueue(thread, last),
-            last == nullptr ? "round robin" : "round robin skipping " + *last};
+    return {tp.SelectOneMessageQueue(thread, last), Selection::How::kRoundRobin, false,
+            last == nullptr ? std::string() : *last};
   }
   const auto& list = tp.message_queue_list;
   int32_t index = tp.send_which_queue().IncrementAndGet(thread);
@@ -233,7 +260,9 @@ MQFaultStrategy::Selection MQFaultStrategy::SelectOneMessageQueue(TopicPublishIn
     int32_t pos = java::Rem(java::Abs(index), static_cast<int32_t>(list.size()));
     index = java::Increment(index);
     if (pos < 0) pos = 0;
-    if (IsAvailable(list[pos]->broker_name)) return {list[pos], "first available broker"};
+    if (IsAvailable(list[pos]->broker_name)) {
+      return {list[pos], Selection::How::kFirstAvailable, false, std::string()};
+    }
   }
   std::string not_best = PickOneAtLeast(thread);
   if (!not_best.empty()) {
@@ -246,15 +275,14 @@ MQFaultStrategy::Selection MQFaultStrategy::SelectOneMessageQueue(TopicPublishIn
         // Quirk Q1: the shared list element itself is rewritten until the next route change.
         mq->broker_name = not_best;
         mq->queue_id = queue_id;
-        return {mq, "all brokers unavailable: notBestBroker " + not_best +
-                        " rewrote a shared queue (Q1)"};
+        return {mq, Selection::How::kNotBestBrokerRewrote, false, not_best};
       }
       return {std::make_shared<MessageQueue>(MessageQueue{mq->topic, not_best, queue_id}),
-              "all brokers unavailable: notBestBroker " + not_best};
+              Selection::How::kNotBestBroker, false, not_best};
     }
     Remove(not_best);
   }
-  return {tp.SelectOneMessageQueue(thread), "all brokers unavailable: round robin"};
+  return {tp.SelectOneMessageQueue(thread), Selection::How::kAllUnavailable, false, std::string()};
 }
 
 }  // namespace rmqsim::sim

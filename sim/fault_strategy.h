@@ -49,10 +49,27 @@ class MQFaultStrategy {
   int64_t UpdateFaultItem(const std::string& broker, int64_t current_latency_ms, bool isolation,
                           bool reachable = true);
 
-  // What selectOneMessageQueue did, for the event log and for attempt decisions.
+  // What selectOneMessageQueue did, for the event log. The text is spelled out only when asked
+  // (how()): a send selects once per attempt, and only a run with an event sink reads it.
   struct Selection {
+    enum class How : uint8_t {
+      kRoundRobin,            // "round robin" / "round robin skipping X" (no fault tolerance)
+      kRoundRobinOnlyLast,    // 5.3.3 without fault tolerance: every queue is on the last broker
+      kAvailable,             // 5.3.3 filters: available (and not the last broker)
+      kReachable,             // 5.3.3 filters: none available, reachable
+      kNoneReachable,         // 5.3.3 filters: none available or reachable, plain round robin
+      kFirstAvailable,        // 4.9.x: the first available broker from the thread's index
+      kNotBestBrokerRewrote,  // 4.9.x: notBestBroker rewrote a shared queue (quirk Q1)
+      kNotBestBroker,         // 4.9.x: notBestBroker on a new queue
+      kAllUnavailable,        // 4.9.x: nothing available, plain round robin
+    };
     std::shared_ptr<MessageQueue> mq;
-    std::string how;  // "round robin", "skip last broker", "available", "notBestBroker -> X", ...
+    How kind = How::kRoundRobin;
+    bool index_reset = false;  // 5.3.3 resetIndex was applied first
+    // The last broker (round robin and 5.3.3 filters) or the notBestBroker (4.9.x); empty if none.
+    std::string broker;
+    // "round robin", "available, not broker-a", "all brokers unavailable: notBestBroker X", ...
+    std::string how() const;
   };
   // `reset_index` is 5.3.3's resetIndex argument (ignored by 4.9.x).
   Selection SelectOneMessageQueue(TopicPublishInfo& tp, const std::string* last_broker,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -42,6 +43,11 @@ const char* ModeName(CommunicationMode m) {
     case CommunicationMode::kOneway: return "ONEWAY";
   }
   return "?";
+}
+
+// What the send callbacks keep of sendMessageAsync's broker address (nullptr: none).
+std::optional<std::string> OptionalAddr(const std::string* addr) {
+  return addr != nullptr ? std::optional<std::string>(*addr) : std::nullopt;
 }
 
 }  // namespace
@@ -121,12 +127,14 @@ int64_t ProducerClient::UpdateFaultItem(const std::string& broker, int64_t laten
   int64_t duration = fault_.UpdateFaultItem(broker, latency_ms, isolation, reachable);
   if (duration >= 0 &&
       ctx_.profile.fault_item_update == FaultItemUpdate::kExtendOnlyWithReachable) {
-    const FaultItem* f = fault_.Find(broker);
-    RMQ_CTX_LOG(ctx_, "fault_item_update", msg_id,
-        absl::StrFormat("%s latency %d ms isolation=%s reachable=%s -> duration %d ms, not "
-                        "available until %d (extend only)",
-                        broker, latency_ms, isolation ? "true" : "false",
-                        reachable ? "true" : "false", duration, f ? f->start_timestamp : 0));
+    if (ctx_.log.enabled()) {
+      const FaultItem* f = fault_.Find(broker);
+      ctx_.Log("fault_item_update", msg_id,
+               absl::StrFormat("%s latency %d ms isolation=%s reachable=%s -> duration %d ms, "
+                               "not available until %d (extend only)",
+                               broker, latency_ms, isolation ? "true" : "false",
+                               reachable ? "true" : "false", duration, f ? f->start_timestamp : 0));
+    }
     return duration;
   }
   if (duration >= 0) {
@@ -144,12 +152,14 @@ MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
                                                                  const std::string& msg_id,
                                                                  bool reset_index) {
   MQFaultStrategy::Selection sel = fault_.SelectOneMessageQueue(tp, last, t, reset_index);
-  int32_t index = 0;
-  tp.send_which_queue().Peek(t, &index);
-  RMQ_CTX_LOG(ctx_, "select_queue", msg_id,
-      absl::StrFormat("%s queue %d (lastBroker=%s, index=%d, thread=%s, %s)", sel.mq->broker_name,
-                      sel.mq->queue_id, last == nullptr ? "null" : *last, index, t.name(),
-                      sel.how));
+  if (ctx_.log.enabled()) {
+    int32_t index = 0;
+    tp.send_which_queue().Peek(t, &index);
+    ctx_.Log("select_queue", msg_id,
+             absl::StrFormat("%s queue %d (lastBroker=%s, index=%d, thread=%s, %s)",
+                             sel.mq->broker_name, sel.mq->queue_id,
+                             last == nullptr ? "null" : *last, index, t.name(), sel.how()));
+  }
   return sel;
 }
 
@@ -188,7 +198,7 @@ Task<void> ProducerClient::SendOneway(SimThread& caller, Message msg) {
 
 core::Job ProducerClient::AsyncSendJob(std::shared_ptr<AsyncSend> async, int64_t begin,
                                        int64_t timeout) {
-  return [this, async, begin, timeout](SimThread& t) -> Task<void> {
+  return [this, async = std::move(async), begin, timeout](SimThread& t) -> Task<void> {
     int64_t cost = ctx_.now_ms() - begin;
     if (timeout > cost) {
       SendOutcome r = co_await SendDefaultImpl(t, async->msg, CommunicationMode::kAsync, async,
@@ -207,12 +217,13 @@ void ProducerClient::SendAsync(Message msg) {
   const int64_t begin = ctx_.now_ms();
   const int64_t timeout = ctx_.settings.send_msg_timeout.floor_ms();
   auto async = std::make_shared<AsyncSend>();
-  async->msg = msg;
+  async->msg = std::move(msg);
   bool accepted = async_executor_.Submit(AsyncSendJob(async, begin, timeout));
   if (!accepted) {
     // Thrown to the caller by executeAsyncMessageSend, not passed to the callback.
-    ResolveFailed(msg, MakeEx(ExClass::kMQClientException, "executor rejected ",
-                              MakeEx(ExClass::kMQClientException, "RejectedExecutionException")));
+    ResolveFailed(async->msg,
+                  MakeEx(ExClass::kMQClientException, "executor rejected ",
+                         MakeEx(ExClass::kMQClientException, "RejectedExecutionException")));
   }
 }
 
@@ -293,9 +304,14 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     int64_t timeout) {
   co_await Step(t);  // makeSureStateOK, Validators.checkMessage
   const int64_t begin_first = ctx_.now_ms();
-  Try<std::shared_ptr<TopicPublishInfo>> found = co_await TryToFindTopicPublishInfo(t, msg.topic);
-  if (!found.ok()) co_return found.ex();  // IllegalStateException: not caught here
-  std::shared_ptr<TopicPublishInfo> tp = found.value();
+  // tryToFindTopicPublishInfo: a cached route with queues is answered at once, without entering
+  // the coroutine (the common case: a frame per message saved).
+  std::shared_ptr<TopicPublishInfo> tp = publish_info(msg.topic);
+  if (!tp || !tp->ok()) {
+    Try<std::shared_ptr<TopicPublishInfo>> found = co_await TryToFindTopicPublishInfo(t, msg.topic);
+    if (!found.ok()) co_return found.ex();  // IllegalStateException: not caught here
+    tp = std::move(found.value());
+  }
   if (!tp || !tp->ok()) {
     co_return MakeEx(ExClass::kMQClientException, "No route info of this topic: " + msg.topic,
                      nullptr, kNotFoundTopicException);
@@ -307,7 +323,8 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
   std::optional<SendResult> send_result;
   const int32_t times_total =
       mode == CommunicationMode::kSync ? 1 + ctx_.settings.retry_times_when_send_failed : 1;
-  std::vector<std::string> brokers_sent(static_cast<size_t>(times_total), "null");
+  // (Inline: a send has 1 + retryTimesWhenSendFailed slots, 3 by default; no heap per message.)
+  absl::InlinedVector<std::string, 3> brokers_sent(static_cast<size_t>(times_total), "null");
   int32_t times = 0;
   int32_t last_attempt = 0;
   bool reset_index = false;
@@ -469,9 +486,9 @@ std::optional<std::string> ProducerClient::FindBrokerAddressInPublish(
 }
 
 Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
-    SimThread& t, const Message& msg, MessageQueue mq, CommunicationMode mode,
-    std::shared_ptr<AsyncSend> async, std::shared_ptr<TopicPublishInfo> tp, int64_t timeout,
-    int32_t attempt) {
+    SimThread& t, const Message& msg, const MessageQueue& mq, CommunicationMode mode,
+    const std::shared_ptr<AsyncSend>& async, const std::shared_ptr<TopicPublishInfo>& tp,
+    int64_t timeout, int32_t attempt) {
   const int64_t begin = ctx_.now_ms();
   std::optional<std::string> addr = FindBrokerAddressInPublish(mq.broker_name);
   if (!addr) {
@@ -507,7 +524,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
 Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
     SimThread& t, const std::string& addr, const std::string& broker, const Message& msg,
     RemotingCommand req, int64_t timeout, CommunicationMode mode,
-    std::shared_ptr<AsyncSend> async, std::shared_ptr<TopicPublishInfo> tp) {
+    const std::shared_ptr<AsyncSend>& async, const std::shared_ptr<TopicPublishInfo>& tp) {
   (void)tp;
   const int64_t begin = ctx_.now_ms();
   req.opaque = remoting_.NextOpaque();
@@ -528,9 +545,9 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
     // (No co_await inside a conditional expression: GCC 12 destroys its temporaries early.)
     TryVoid r = Ok();
     if (ctx_.profile.async_callback == AsyncCallback::kSucceedOrFail) {
-      r = co_await SendMessageAsync5(t, addr, broker, timeout - cost, std::move(req), async);
+      r = co_await SendMessageAsync5(t, &addr, broker, timeout - cost, std::move(req), async);
     } else {
-      r = co_await SendMessageAsync(t, addr, broker, timeout - cost, std::move(req), async);
+      r = co_await SendMessageAsync(t, &addr, broker, timeout - cost, std::move(req), async);
     }
     if (!r.ok()) co_return r.ex();
     co_return std::optional<SendResult>();
@@ -559,19 +576,18 @@ Try<SendResult> ProducerClient::ProcessSendResponse(const std::string& broker,
   return SendResult{status, broker, resp.queue_id};
 }
 
-Task<TryVoid> ProducerClient::SendMessageAsync(SimThread& t, std::optional<std::string> addr,
-                                               std::string broker, int64_t timeout,
+Task<TryVoid> ProducerClient::SendMessageAsync(SimThread& t, const std::string* addr,
+                                               const std::string& broker, int64_t timeout,
                                                RemotingCommand req,
                                                std::shared_ptr<AsyncSend> async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
   RemotingCommand for_retry = req;  // the same request object is re-sent on retry
-  InvokeCallback callback = [this, broker, addr, timeout, begin, for_retry, async](
-                                SimThread& ct, std::shared_ptr<ResponseFuture> rf) {
+  InvokeCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin, for_retry,
+                             async](SimThread& ct, std::shared_ptr<ResponseFuture> rf) {
     return OperationComplete(ct, std::move(rf), broker, addr, timeout, begin, for_retry, async);
   };
-  TryVoid r = co_await remoting_.InvokeAsync(t, addr ? &*addr : nullptr, std::move(req), timeout,
-                                             std::move(callback));
+  TryVoid r = co_await remoting_.InvokeAsync(t, addr, std::move(req), timeout, std::move(callback));
   if (r.ok()) co_return Ok();
   const ExPtr& e = r.ex();
   ctx_.recorder.EndAttempt(async->msg.index, attempt, ctx_.sched.now(), ResultName(e), e->message);
@@ -587,10 +603,11 @@ Task<TryVoid> ProducerClient::SendMessageAsync(SimThread& t, std::optional<std::
 }
 
 Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<ResponseFuture> rf,
-                                             std::string broker, std::optional<std::string> addr,
+                                             const std::string& broker,
+                                             const std::optional<std::string>& addr,
                                              int64_t timeout, int64_t begin,
-                                             RemotingCommand req,
-                                             std::shared_ptr<AsyncSend> async) {
+                                             const RemotingCommand& req,
+                                             const std::shared_ptr<AsyncSend>& async) {
   co_await Step(t);
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
@@ -605,7 +622,7 @@ Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<Respo
     ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(r.ex()),
                              r.ex()->message);
     UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, true, msg.id);
-    co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, r.ex(), false);
+    co_await OnExceptionImpl(t, broker, timeout - cost, req, async, r.ex(), false);
     co_return;
   }
   UpdateFaultItem(broker, ctx_.now_ms() - rf->begin_ms, true, msg.id);
@@ -619,7 +636,7 @@ Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<Respo
   }
   ExPtr ex = MakeEx(ExClass::kMQClientException, text);
   ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(ex), text);
-  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, ex, true);
+  co_await OnExceptionImpl(t, broker, timeout - cost, req, async, ex, true);
 }
 
 Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int64_t timeout,
@@ -665,9 +682,11 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
   RemotingCommand for_catch = req;
   TryVoid r = Ok();
   if (ctx_.profile.async_callback == AsyncCallback::kSucceedOrFail) {
-    r = co_await SendMessageAsync5(t, addr, retry_broker, timeout, std::move(req), async);
+    r = co_await SendMessageAsync5(t, addr ? &*addr : nullptr, retry_broker, timeout,
+                                   std::move(req), async);
   } else {
-    r = co_await SendMessageAsync(t, addr, retry_broker, timeout, std::move(req), async);
+    r = co_await SendMessageAsync(t, addr ? &*addr : nullptr, retry_broker, timeout, std::move(req),
+                                  async);
   }
   if (r.ok()) co_return;
   // 4.9.0 only: sendMessageAsync let the exception out; onExceptionImpl's per-type catch blocks.
@@ -693,23 +712,25 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
 
 // ---- MQClientAPIImpl, 5.3.3 [API@rocketmq-all-5.3.3] -----------------------------------------
 
-Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, std::optional<std::string> addr,
-                                                std::string broker, int64_t timeout,
+Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string* addr,
+                                                const std::string& broker, int64_t timeout,
                                                 RemotingCommand req,
                                                 std::shared_ptr<AsyncSend> async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
   RemotingCommand for_retry = req;  // the same request object is re-sent on retry
-  InvokeResultCallback callback = [this, broker, addr, timeout, begin, for_retry, async](
-                                      SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
+  // (The callback can run twice, quirk Q9: its captures are read, never moved from.)
+  InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin,
+                                   for_retry,
+                                   async](SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
     if (r.ok()) {
       co_await OperationSucceed(ct, r.value(), broker, addr, timeout, begin, for_retry, async);
     } else {
       co_await OperationFail(ct, r.ex(), broker, timeout, begin, for_retry, async);
     }
   };
-  TryVoid r = co_await remoting_.InvokeAsyncListener(t, addr ? &*addr : nullptr, std::move(req),
-                                                     timeout, std::move(callback));
+  TryVoid r =
+      co_await remoting_.InvokeAsyncListener(t, addr, std::move(req), timeout, std::move(callback));
   if (r.ok()) co_return Ok();
   // catch (Exception ex): updateFaultItem(broker, cost, true, false), retry.
   const ExPtr& e = r.ex();
@@ -721,10 +742,12 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, std::optional<std:
   co_return Ok();
 }
 
-Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
-                                            std::string broker, std::optional<std::string> addr,
-                                            int64_t timeout, int64_t begin, RemotingCommand req,
-                                            std::shared_ptr<AsyncSend> async) {
+Task<void> ProducerClient::OperationSucceed(SimThread& t, const RemotingCommand& resp,
+                                            const std::string& broker,
+                                            const std::optional<std::string>& addr,
+                                            int64_t timeout, int64_t begin,
+                                            const RemotingCommand& req,
+                                            const std::shared_ptr<AsyncSend>& async) {
   co_await Step(t);
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
@@ -738,12 +761,13 @@ Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
   ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), ResultName(r.ex()),
                            r.ex()->message);
   UpdateFaultItem(broker, ctx_.now_ms() - begin, true, msg.id, /*reachable=*/true);
-  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, r.ex(), false);
+  co_await OnExceptionImpl(t, broker, timeout - cost, req, async, r.ex(), false);
 }
 
-Task<void> ProducerClient::OperationFail(SimThread& t, ExPtr throwable, std::string broker,
-                                         int64_t timeout, int64_t begin, RemotingCommand req,
-                                         std::shared_ptr<AsyncSend> async) {
+Task<void> ProducerClient::OperationFail(SimThread& t, ExPtr throwable, const std::string& broker,
+                                         int64_t timeout, int64_t begin,
+                                         const RemotingCommand& req,
+                                         const std::shared_ptr<AsyncSend>& async) {
   co_await Step(t);
   const Message& msg = async->msg;
   UpdateFaultItem(broker, ctx_.now_ms() - begin, true, msg.id, /*reachable=*/true);
@@ -765,7 +789,7 @@ Task<void> ProducerClient::OperationFail(SimThread& t, ExPtr throwable, std::str
       need_retry = throwable->cls != ExClass::kRemotingTooMuchRequestException;
       break;
   }
-  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(req), async, ex, need_retry);
+  co_await OnExceptionImpl(t, broker, timeout - cost, req, async, ex, need_retry);
 }
 
 // ---- LatencyFaultToleranceImpl detector, 5.3.3 ----------------------------------------------

@@ -95,40 +95,45 @@ class ProducerClient {
   // DefaultMQProducerImpl.
   Task<SendOutcome> SendDefaultImpl(SimThread& t, const Message& msg, CommunicationMode mode,
                                     std::shared_ptr<AsyncSend> async, int64_t timeout_ms);
-  Task<SendOutcome> SendKernelImpl(SimThread& t, const Message& msg, MessageQueue mq,
-                                   CommunicationMode mode, std::shared_ptr<AsyncSend> async,
-                                   std::shared_ptr<TopicPublishInfo> tp, int64_t timeout_ms,
+  Task<SendOutcome> SendKernelImpl(SimThread& t, const Message& msg, const MessageQueue& mq,
+                                   CommunicationMode mode, const std::shared_ptr<AsyncSend>& async,
+                                   const std::shared_ptr<TopicPublishInfo>& tp, int64_t timeout_ms,
                                    int32_t attempt);
   Task<Try<std::shared_ptr<TopicPublishInfo>>> TryToFindTopicPublishInfo(SimThread& t,
                                                                          const std::string& topic);
   // MQClientAPIImpl.
   Task<SendOutcome> SendMessage(SimThread& t, const std::string& addr, const std::string& broker,
                                 const Message& msg, RemotingCommand req, int64_t timeout_ms,
-                                CommunicationMode mode, std::shared_ptr<AsyncSend> async,
-                                std::shared_ptr<TopicPublishInfo> tp);
-  Task<TryVoid> SendMessageAsync(SimThread& t, std::optional<std::string> addr,
-                                 std::string broker, int64_t timeout_ms, RemotingCommand req,
+                                CommunicationMode mode, const std::shared_ptr<AsyncSend>& async,
+                                const std::shared_ptr<TopicPublishInfo>& tp);
+  // `addr` nullptr: the broker has no address (invokeAsync then uses the name-server channel).
+  Task<TryVoid> SendMessageAsync(SimThread& t, const std::string* addr, const std::string& broker,
+                                 int64_t timeout_ms, RemotingCommand req,
                                  std::shared_ptr<AsyncSend> async);
+  // operationComplete reads the InvokeCallback's captures in place: the callable lives in its
+  // ResponseFuture until the call completes.
   Task<void> OperationComplete(SimThread& t, std::shared_ptr<ResponseFuture> rf,
-                               std::string broker, std::optional<std::string> addr,
-                               int64_t timeout_ms, int64_t begin_ms, RemotingCommand req,
-                               std::shared_ptr<AsyncSend> async);
+                               const std::string& broker, const std::optional<std::string>& addr,
+                               int64_t timeout_ms, int64_t begin_ms, const RemotingCommand& req,
+                               const std::shared_ptr<AsyncSend>& async);
   Task<void> OnExceptionImpl(SimThread& t, std::string broker, int64_t timeout_ms,
                              RemotingCommand req, std::shared_ptr<AsyncSend> async, ExPtr e,
                              bool need_retry, bool from_catch_all = false);
   Try<SendResult> ProcessSendResponse(const std::string& broker, const RemotingCommand& resp,
                                       const std::string& addr);
   // 5.3.3 sendMessageAsync and its InvokeCallback.
-  Task<TryVoid> SendMessageAsync5(SimThread& t, std::optional<std::string> addr,
-                                  std::string broker, int64_t timeout_ms, RemotingCommand req,
+  Task<TryVoid> SendMessageAsync5(SimThread& t, const std::string* addr, const std::string& broker,
+                                  int64_t timeout_ms, RemotingCommand req,
                                   std::shared_ptr<AsyncSend> async);
-  Task<void> OperationSucceed(SimThread& t, RemotingCommand resp, std::string broker,
-                              std::optional<std::string> addr, int64_t timeout_ms,
-                              int64_t begin_ms, RemotingCommand req,
-                              std::shared_ptr<AsyncSend> async);
-  Task<void> OperationFail(SimThread& t, ExPtr throwable, std::string broker, int64_t timeout_ms,
-                           int64_t begin_ms, RemotingCommand req,
-                           std::shared_ptr<AsyncSend> async);
+  // The callback's operationSucceed / operationFail read the callback's captures in place: the
+  // callable lives (in its ResponseFuture or connect listener) until the call completes.
+  Task<void> OperationSucceed(SimThread& t, const RemotingCommand& resp, const std::string& broker,
+                              const std::optional<std::string>& addr, int64_t timeout_ms,
+                              int64_t begin_ms, const RemotingCommand& req,
+                              const std::shared_ptr<AsyncSend>& async);
+  Task<void> OperationFail(SimThread& t, ExPtr throwable, const std::string& broker,
+                           int64_t timeout_ms, int64_t begin_ms, const RemotingCommand& req,
+                           const std::shared_ptr<AsyncSend>& async);
   // The application's SendCallback (5.3.3: through BackpressureSendCallBack, which releases the
   // backpressure permits on every call, quirk Q9 included).
   void CallbackOnSuccess(const std::shared_ptr<AsyncSend>& async, const SendResult* r);
