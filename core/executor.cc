@@ -29,24 +29,41 @@ bool Executor::Submit(Job&& job) {
   return true;
 }
 
+struct Executor::Park {
+  Worker* w;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept { w->parked = h; }
+  void await_resume() const noexcept {}
+};
+
 void Executor::Start(Worker* w, Job job) {
   ++busy_;
-  // A busy worker is in neither idle_ nor Submit's reach until RunOn ends: `starting` is free.
+  // A busy worker is in neither idle_ nor Submit's reach until RunOn parks: `starting` is free.
   w->starting = std::move(job);
-  sched_.ScheduleAfter(SimDuration::Zero(), [this, w] { scope_.Spawn(RunOn(w)); });
+  sched_.ScheduleAfter(SimDuration::Zero(), [this, w] {
+    if (w->parked) {
+      std::exchange(w->parked, nullptr).resume();
+    } else {
+      scope_.Spawn(RunOn(w));  // the thread's first job
+    }
+  });
 }
 
 Task<void> Executor::RunOn(Worker* w) {
-  Job job = std::move(w->starting);
-  w->starting = nullptr;
   for (;;) {
-    co_await job(w->thread);
-    if (queue_.empty()) break;
-    job = std::move(queue_.front());
-    queue_.pop_front();
+    Job job = std::move(w->starting);
+    w->starting = nullptr;
+    for (;;) {
+      co_await job(w->thread);
+      if (queue_.empty()) break;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    --busy_;
+    idle_.push_back(w);
+    job = nullptr;  // the last job's callable goes now, as it would if the thread ended here
+    co_await Park{w};
   }
-  --busy_;
-  idle_.push_back(w);
 }
 
 ScheduledExecutor::ScheduledExecutor(Scheduler& sched, TaskScope& scope, std::string thread_name)

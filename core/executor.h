@@ -62,12 +62,16 @@ class Executor {
 
  private:
   // A pool thread and the job it is about to start: the job waits here for the start event, which
-  // then needs to capture no more than the worker (no heap cell per job).
+  // then needs to capture no more than the worker (no heap cell per job). The thread's loop
+  // (RunOn) is one coroutine for the thread's life: idle, it is parked here, not ended and
+  // started again for the next job.
   struct Worker {
     explicit Worker(std::string name) : thread(std::move(name)) {}
     SimThread thread;
     Job starting;
+    std::coroutine_handle<> parked;  // RunOn, suspended while the thread is idle
   };
+  struct Park;  // the awaitable RunOn parks on
   void Start(Worker* w, Job job);
   Task<void> RunOn(Worker* w);
 
