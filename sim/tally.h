@@ -14,8 +14,10 @@
 #define RMQSIM_SIM_TALLY_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -76,7 +78,14 @@ class OutcomeTally {
   // Returns the attempt's number (1-based).
   int32_t BeginAttempt(int64_t m);
   void RequestArrived(int64_t m);
-  void Stored(int64_t m, const std::string& broker);
+  // The index of a broker name (interned on first sight; the Recorder interns an attempt's broker
+  // too, so the order is by first report) and its name, which stays where it is for the tally's
+  // life.
+  int32_t BrokerIndex(std::string_view broker);
+  const std::string& broker_name(int32_t b) const { return brokers_[static_cast<size_t>(b)]; }
+  // A copy of message `m` is stored on broker `b` (a BrokerIndex), or on the named broker.
+  void Stored(int64_t m, int32_t b);
+  void Stored(int64_t m, std::string_view broker) { Stored(m, BrokerIndex(broker)); }
   // Returns the number of callbacks so far, this one included. The first decides the outcome,
   // latency (resolved - sent) and final error type; later ones are only counted.
   int32_t Resolve(int64_t m, Outcome outcome, core::SimDuration latency, const ErrorInfo* error);
@@ -92,12 +101,12 @@ class OutcomeTally {
 
  private:
   MessageTally& at(int64_t m) { return tallies_[static_cast<size_t>(m)]; }
-  int32_t BrokerIndex(const std::string& broker);
   // Nearest-rank percentile of the latencies (as Summarize computes it), by radix selection.
   int64_t LatencyAtRank(uint64_t rank) const;
 
   ChunkedVector<MessageTally> tallies_;
-  std::vector<std::string> brokers_;      // by first stored copy
+  std::deque<std::string> brokers_;       // by BrokerIndex (a deque: the names never move)
+  std::vector<std::string_view> broker_views_;  // the same, contiguous, for BrokerIndex's scan
   std::vector<std::string> error_types_;  // by first occurrence
   // Copies on brokers with index >= 16: (message, broker index).
   absl::flat_hash_set<std::pair<int64_t, int32_t>> far_broker_copies_;
