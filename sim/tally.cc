@@ -1,7 +1,6 @@
 #include "sim/tally.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/check.h"
 
@@ -39,30 +38,7 @@ void OutcomeTally::RequestArrived(int64_t m) {
   t.arrivals = Saturated(t.arrivals);
 }
 
-namespace {
-// a == b for short names, 8 bytes at a time inline. Broker names ("broker-a") are compared on
-// every attempt and stored copy, and a call to memcmp per candidate cost more than the rest of
-// the lookup.
-bool SameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) return false;
-  }
-  for (; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-}  // namespace
-
-int32_t OutcomeTally::BrokerIndex(std::string_view broker) {
-  for (size_t i = 0; i < broker_views_.size(); ++i) {
-    if (SameName(broker_views_[i], broker)) return static_cast<int32_t>(i);
-  }
+int32_t OutcomeTally::AddBroker(std::string_view broker) {
   broker_views_.push_back(brokers_.emplace_back(broker));
   return static_cast<int32_t>(brokers_.size()) - 1;
 }

@@ -14,6 +14,7 @@
 #define RMQSIM_SIM_TALLY_H_
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -81,7 +82,12 @@ class OutcomeTally {
   // The index of a broker name (interned on first sight; the Recorder interns an attempt's broker
   // too, so the order is by first report) and its name, which stays where it is for the tally's
   // life.
-  int32_t BrokerIndex(std::string_view broker);
+  int32_t BrokerIndex(std::string_view broker) {
+    for (size_t i = 0; i < broker_views_.size(); ++i) {
+      if (SameName(broker_views_[i], broker)) return static_cast<int32_t>(i);
+    }
+    return AddBroker(broker);
+  }
   const std::string& broker_name(int32_t b) const { return brokers_[static_cast<size_t>(b)]; }
   // A copy of message `m` is stored on broker `b` (a BrokerIndex), or on the named broker.
   void Stored(int64_t m, int32_t b);
@@ -101,6 +107,23 @@ class OutcomeTally {
 
  private:
   MessageTally& at(int64_t m) { return tallies_[static_cast<size_t>(m)]; }
+  int32_t AddBroker(std::string_view broker);
+  // a == b, 8 bytes at a time inline. BrokerIndex runs on every attempt and stored copy, and a
+  // call to memcmp per candidate cost more than the rest of the lookup.
+  static bool SameName(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   // Nearest-rank percentile of the latencies (as Summarize computes it), by radix selection.
   int64_t LatencyAtRank(uint64_t rank) const;
 
