@@ -13,6 +13,7 @@
 #ifndef RMQSIM_SIM_TALLY_H_
 #define RMQSIM_SIM_TALLY_H_
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -124,8 +125,9 @@ class OutcomeTally {
     }
     return true;
   }
-  // Nearest-rank percentile of the latencies (as Summarize computes it), by radix selection.
-  int64_t LatencyAtRank(uint64_t rank) const;
+  // The latencies at two nearest ranks (1-based; as Summarize's sorted latencies give them), by
+  // radix selection.
+  std::array<int64_t, 2> LatenciesAtRanks(std::array<uint64_t, 2> ranks) const;
 
   ChunkedVector<MessageTally> tallies_;
   std::deque<std::string> brokers_;       // by BrokerIndex (a deque: the names never move)
