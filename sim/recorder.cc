@@ -190,8 +190,6 @@ void Recorder::Stored(int64_t m, const std::string& broker, int32_t queue, SimTi
   if (r != nullptr) r->stored.push_back(LiveCopy{tally_.broker_name(b), queue, at});
 }
 
-void Recorder::RequestArrived(int64_t m) { tally_.RequestArrived(m); }
-
 void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                        std::optional<ErrorInfo> error) {
   MessageRecord* full = accounting_ == Accounting::kFull ? &Full(m) : nullptr;

@@ -81,7 +81,7 @@ class Recorder {
   void Stored(int64_t m, const std::string& broker, int32_t queue, SimTime at);
   // A send request for message `m` reached a broker process (stored or not). A message is never
   // stored more often than its requests reached brokers (sim/invariants.h).
-  void RequestArrived(int64_t m);
+  void RequestArrived(int64_t m) { tally_.RequestArrived(m); }
   // The application was told: ok (with a send status for sync) or failed (with the exception).
   void Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                std::optional<ErrorInfo> error);

@@ -6,8 +6,6 @@
 
 namespace rmqsim::sim {
 namespace {
-uint8_t Saturated(uint8_t v) { return v == 255 ? v : static_cast<uint8_t>(v + 1); }
-
 // Nearest-rank rank (1-based) of percentile p among n values, as Summarize computes it.
 uint64_t NearestRankOf(uint64_t n, int p) {
   uint64_t rank = (static_cast<uint64_t>(p) * n + 99) / 100;
@@ -15,48 +13,18 @@ uint64_t NearestRankOf(uint64_t n, int p) {
 }
 }  // namespace
 
-int64_t OutcomeTally::NewMessage(SendMode mode) {
-  MessageTally t;
-  t.mode = static_cast<uint8_t>(mode);
-  t.outcome = static_cast<uint8_t>(Outcome::kUnresolved);
-  tallies_.push_back(t);
-  return static_cast<int64_t>(tallies_.size()) - 1;
-}
-
-int32_t OutcomeTally::BeginAttempt(int64_t m) {
-  MessageTally& t = at(m);
-  RMQ_CHECK(t.attempts < UINT16_MAX) << "message " << m << ": more than 65535 attempts";
-  ++t.attempts;
-  ++attempts_;
-  attempts_max_ = std::max<int64_t>(attempts_max_, t.attempts);
-  return t.attempts;
-}
-
-void OutcomeTally::RequestArrived(int64_t m) {
-  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < tallies_.size()) << "no message " << m;
-  MessageTally& t = at(m);
-  t.arrivals = Saturated(t.arrivals);
-}
+void OutcomeTally::StoredOnFarBroker(int64_t m, int32_t b) { far_broker_copies_.insert({m, b}); }
 
 int32_t OutcomeTally::AddBroker(std::string_view broker) {
   broker_views_.push_back(brokers_.emplace_back(broker));
   return static_cast<int32_t>(brokers_.size()) - 1;
 }
 
-void OutcomeTally::Stored(int64_t m, int32_t b) {
-  MessageTally& t = at(m);
-  t.stored = Saturated(t.stored);
-  if (b < 16) {
-    t.brokers = static_cast<uint16_t>(t.brokers | (1u << b));
-  } else {
-    far_broker_copies_.insert({m, b});
-  }
-}
 
 int32_t OutcomeTally::Resolve(int64_t m, Outcome outcome, core::SimDuration latency,
                               const ErrorInfo* error) {
   MessageTally& t = at(m);
-  t.callbacks = Saturated(t.callbacks);
+  t.callbacks = MessageTally::Saturated(t.callbacks);
   if (t.callbacks == 2) ++double_callback_;
   if (t.callbacks > 1) return t.callbacks;  // the first outcome stands
   t.outcome = static_cast<uint8_t>(outcome);
