@@ -6,29 +6,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/recorder.h"
 
 namespace rmqsim::sim {
 namespace {
 
 std::string Ms(core::SimTime t) { return absl::StrFormat("%.6f ms", t.ms_double()); }
 
+// Violation lines, at most `limit` of them, in a vector of its own or appended to the caller's.
 class Violations {
  public:
-  explicit Violations(size_t limit) : limit_(limit) {}
+  explicit Violations(size_t limit) : limit_(limit), out_(&own_) {}
+  Violations(size_t limit, std::vector<std::string>* out) : limit_(limit), out_(out) {}
   template <typename... Args>
   void Add(const Args&... args) {
-    if (out_.size() < limit_) out_.push_back(absl::StrCat(args...));
+    if (out_->size() < limit_) out_->push_back(absl::StrCat(args...));
   }
-  bool full() const { return out_.size() >= limit_; }
-  std::vector<std::string> Take() { return std::move(out_); }
+  bool full() const { return out_->size() >= limit_; }
+  std::vector<std::string> Take() { return std::move(own_); }
 
  private:
   size_t limit_;
-  std::vector<std::string> out_;
+  std::vector<std::string> own_;
+  std::vector<std::string>* out_;
 };
 
-// Invariants 1-4 on one record; `arrived`: requests that reached a broker, if known.
-void CheckMessage(const MessageRecord& m, const int32_t* arrived, core::SimTime end,
+// Invariants 1-4 on one record, a MessageRecord or a compact run's LiveRecord (the same fields by
+// the same names); `arrived`: requests that reached a broker, if known.
+template <typename Record>
+void CheckMessage(const Record& m, const int32_t* arrived, core::SimTime end,
                   bool repeat_callback_allowed, Violations& v) {
   // Built only for a violation: this runs for every message.
   auto who = [&m] { return absl::StrCat("message ", m.id, " (", SendModeName(m.mode), ")"); };
@@ -36,7 +42,7 @@ void CheckMessage(const MessageRecord& m, const int32_t* arrived, core::SimTime 
   if (m.sent < core::SimTime::Zero() || m.sent > end) {
     v.Add("horizon: ", who(), " sent at ", Ms(m.sent), ", outside the run [0, ", Ms(end), "]");
   }
-  for (const AttemptRecord& a : m.attempts) {
+  for (const auto& a : m.attempts) {
     auto att = [&] { return absl::StrCat("attempt ", a.n, " of ", who(), " on ", a.broker); };
     if (a.start < m.sent) {
       v.Add("time order: ", att(), " starts at ", Ms(a.start), ", before the send at ", Ms(m.sent));
@@ -57,7 +63,7 @@ void CheckMessage(const MessageRecord& m, const int32_t* arrived, core::SimTime 
       break;
     }
   }
-  for (const StoredCopy& c : m.stored) {
+  for (const auto& c : m.stored) {
     if (c.at < m.sent || c.at > end) {
       v.Add("time order: ", who(), " stored on ", c.broker, " at ", Ms(c.at),
             ", outside [send ", Ms(m.sent), ", run end ", Ms(end), "]");
@@ -174,6 +180,13 @@ std::vector<std::string> FindMessageInvariantViolations(const MessageRecord& m, 
   Violations v(limit);
   CheckMessage(m, &arrived, end, repeat_callback_allowed, v);
   return v.Take();
+}
+
+void AppendMessageInvariantViolations(const LiveRecord& m, int32_t arrived, core::SimTime end,
+                                      bool repeat_callback_allowed, size_t limit,
+                                      std::vector<std::string>* out) {
+  Violations v(limit, out);
+  CheckMessage(m, &arrived, end, repeat_callback_allowed, v);
 }
 
 std::vector<std::string> FindRunInvariantViolations(const RunResult& run, const InvariantInputs& in,

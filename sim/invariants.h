@@ -40,9 +40,11 @@ inline constexpr const char kRepeatCallbackRule[] =
     "only an async send under a profile with the documented double-callback path (5.3.3 quirk "
     "Q9) may be resolved more than once";
 
-// True if message `m` may be resolved more than once: async, under a profile whose documented
-// path calls the SendCallback again (Recorder::repeat_callback_allowed).
-inline bool RepeatCallbackAllowed(const MessageRecord& m, bool profile_allows) {
+// True if message `m` (a MessageRecord or a LiveRecord) may be resolved more than once: async,
+// under a profile whose documented path calls the SendCallback again
+// (Recorder::repeat_callback_allowed).
+template <typename Record>
+bool RepeatCallbackAllowed(const Record& m, bool profile_allows) {
   return profile_allows && m.mode == SendMode::kAsync;
 }
 
@@ -71,6 +73,13 @@ std::vector<std::string> FindMessageInvariantViolations(const MessageRecord& m, 
                                                         core::SimTime end,
                                                         bool repeat_callback_allowed,
                                                         size_t limit);
+// The same checks, with the same lines, on a compact run's record as it is dropped at the
+// message's first result (sim/recorder.h); they are appended to `out` while it holds fewer than
+// `limit` lines. Nothing is allocated unless an invariant is violated: this runs for every message.
+struct LiveRecord;
+void AppendMessageInvariantViolations(const LiveRecord& m, int32_t arrived, core::SimTime end,
+                                      bool repeat_callback_allowed, size_t limit,
+                                      std::vector<std::string>* out);
 
 // Test-only fault injection (RunOptions::break_invariant, `--test-break-invariant KIND`):
 //   time-backwards   schedules an event in the past in mid-run (the scheduler's check)

@@ -11,112 +11,158 @@ namespace {
 constexpr size_t kMaxRetiredViolations = 20;
 }  // namespace
 
-namespace {
-
-// Empties a retired record for reuse, keeping the storage that the next message fills again (its
-// id, attempts and stored copies): every other field starts out as in a new record.
-void Clear(MessageRecord& r) {
-  MessageRecord fresh;
-  fresh.id = std::move(r.id);
-  fresh.attempts = std::move(r.attempts);
-  fresh.stored = std::move(r.stored);
-  fresh.id.clear();
-  fresh.attempts.clear();
-  fresh.stored.clear();
-  r = std::move(fresh);
+MessageRecord LiveRecord::ToMessageRecord() const {
+  MessageRecord r;
+  r.id = id;
+  r.mode = mode;
+  r.sent = sent;
+  r.resolved = resolved;
+  r.outcome = outcome;
+  r.callbacks = callbacks;
+  for (const LiveAttempt& a : attempts) {
+    AttemptRecord& to = r.attempts.emplace_back();
+    to.n = a.n;
+    to.broker = std::string(a.broker);
+    to.queue = a.queue;
+    to.start = a.start;
+    to.end = a.end;
+  }
+  for (const LiveCopy& c : stored) {
+    r.stored.push_back(StoredCopy{std::string(c.broker), c.queue, c.at});
+  }
+  return r;
 }
-
-}  // namespace
 
 int64_t Recorder::NewMessage(std::string_view id, std::string_view producer,
                              std::string_view topic, SendMode mode, SimTime sent) {
   int64_t index = tally_.NewMessage(mode);
-  MessageRecord* r;
   if (accounting_ == Accounting::kFull) {
-    r = &messages_.emplace_back();
-  } else {
-    std::unique_ptr<MessageRecord> record;
-    if (spare_.empty()) {
-      record = std::make_unique<MessageRecord>();
-    } else {
-      record = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    r = record.get();
-    live_.emplace(index, std::move(record));
+    MessageRecord& r = messages_.emplace_back();
+    r.id.assign(id);
+    r.producer.assign(producer);
+    r.topic.assign(topic);
+    r.mode = mode;
+    r.sent = sent;
+    return index;
   }
+  LiveRecord* r;
+  if (spare_.empty()) {
+    r = live_pool_.emplace_back(std::make_unique<LiveRecord>()).get();
+  } else {
+    r = spare_.back();
+    spare_.pop_back();
+  }
+  r->index = index;
   r->id.assign(id);
-  r->producer.assign(producer);
-  r->topic.assign(topic);
   r->mode = mode;
   r->sent = sent;
+  InsertLive(r);
   return index;
 }
 
-MessageRecord* Recorder::Find(int64_t m) {
-  if (accounting_ == Accounting::kFull) {
-    RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < messages_.size()) << "no message " << m;
-    return &messages_[static_cast<size_t>(m)];
+MessageRecord& Recorder::Full(int64_t m) {
+  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < messages_.size()) << "no message " << m;
+  return messages_[static_cast<size_t>(m)];
+}
+
+LiveRecord* Recorder::FindLiveOverflow(int64_t m) const {
+  auto it = live_overflow_.find(m);
+  return it == live_overflow_.end() ? nullptr : it->second;
+}
+
+void Recorder::InsertLive(LiveRecord* r) {
+  if (live_slots_.empty()) live_slots_.resize(kInitialLiveSlots, nullptr);
+  for (;;) {
+    LiveRecord*& slot = live_slots_[static_cast<size_t>(r->index) & (live_slots_.size() - 1)];
+    if (slot == nullptr) {
+      slot = r;
+      return;
+    }
+    if (live_slots_.size() >= kMaxLiveSlots) {
+      live_overflow_.emplace(slot->index, slot);
+      slot = r;
+      return;
+    }
+    // Double the table: a record in slot s moves to s or s + old size, so none collide.
+    std::vector<LiveRecord*> bigger(live_slots_.size() * 2, nullptr);
+    for (LiveRecord* old : live_slots_) {
+      if (old != nullptr) bigger[static_cast<size_t>(old->index) & (bigger.size() - 1)] = old;
+    }
+    live_slots_ = std::move(bigger);
   }
-  auto it = live_.find(m);
-  return it == live_.end() ? nullptr : it->second.get();
 }
 
 MessageRecord& Recorder::message(int64_t m) {
-  MessageRecord* r = Find(m);
-  RMQ_CHECK(r != nullptr) << "message " << m << " has no record (compact accounting drops it at "
-                          << "its result)";
-  return *r;
+  RMQ_CHECK(accounting_ == Accounting::kFull)
+      << "message " << m << " has no MessageRecord (compact accounting keeps none)";
+  return Full(m);
 }
 
 int32_t Recorder::BeginAttempt(int64_t m, const std::string& broker, int32_t queue,
                                SimTime start, const std::string& path, const std::string& thread) {
   int32_t n = tally_.BeginAttempt(m);
-  MessageRecord* r = Find(m);
-  if (r == nullptr) return n;
-  AttemptRecord& a = r->attempts.emplace_back();
-  a.n = n;
-  a.broker = broker;
-  a.queue = queue;
-  a.start = start;
   if (accounting_ == Accounting::kFull) {
+    MessageRecord& r = Full(m);
+    AttemptRecord& a = r.attempts.emplace_back();
+    a.n = n;
+    a.broker = broker;
+    a.queue = queue;
+    a.start = start;
     a.path = path;
     a.thread = thread;
+    RMQ_CHECK(static_cast<int32_t>(r.attempts.size()) == n) << "attempt numbering";
+    return n;
   }
+  LiveRecord* r = FindLive(m);
+  if (r == nullptr) return n;
+  r->attempts.push_back(
+      LiveAttempt{n, tally_.broker_name(tally_.BrokerIndex(broker)), queue, start, std::nullopt});
   RMQ_CHECK(static_cast<int32_t>(r->attempts.size()) == n) << "attempt numbering";
   return n;
 }
 
 void Recorder::EndAttempt(int64_t m, int32_t n, SimTime end, const std::string& result,
                           const std::string& detail) {
-  MessageRecord* r = Find(m);
-  if (r == nullptr) return;
-  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
-  AttemptRecord& a = r->attempts[static_cast<size_t>(n - 1)];
-  if (a.end) return;  // first report wins (a late response after a timeout changes nothing)
-  a.end = end;
   if (accounting_ == Accounting::kFull) {
+    MessageRecord& r = Full(m);
+    RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r.attempts.size())) << "no attempt " << n;
+    AttemptRecord& a = r.attempts[static_cast<size_t>(n - 1)];
+    if (a.end) return;  // first report wins (a late response after a timeout changes nothing)
+    a.end = end;
     a.result = result;
     a.detail = detail;
+    return;
   }
+  LiveRecord* r = FindLive(m);
+  if (r == nullptr) return;
+  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+  LiveAttempt& a = r->attempts[static_cast<size_t>(n - 1)];
+  if (!a.end) a.end = end;  // first report wins, as above
 }
 
 void Recorder::SetDecision(int64_t m, int32_t n, std::string decision) {
-  MessageRecord* r = Find(m);
+  if (accounting_ == Accounting::kFull) {
+    MessageRecord& r = Full(m);
+    RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r.attempts.size())) << "no attempt " << n;
+    r.attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
+    return;
+  }
+  LiveRecord* r = FindLive(m);
   if (r == nullptr) return;
   RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
-  if (accounting_ == Accounting::kFull) {
-    r->attempts[static_cast<size_t>(n - 1)].decision = std::move(decision);
-  }
 }
 
 void Recorder::SetCallbackDecision(int64_t m, int32_t n, std::string decision) {
-  MessageRecord* r = Find(m);
-  if (r == nullptr) return;
-  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
-  if (accounting_ == Accounting::kCompact) return;
-  std::string& d = r->attempts[static_cast<size_t>(n - 1)].decision;
-  if (r->callbacks > 0 && !d.empty()) {
+  if (accounting_ == Accounting::kCompact) {
+    LiveRecord* r = FindLive(m);
+    if (r == nullptr) return;
+    RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r->attempts.size())) << "no attempt " << n;
+    return;
+  }
+  MessageRecord& r = Full(m);
+  RMQ_CHECK(n >= 1 && n <= static_cast<int32_t>(r.attempts.size())) << "no attempt " << n;
+  std::string& d = r.attempts[static_cast<size_t>(n - 1)].decision;
+  if (r.callbacks > 0 && !d.empty()) {
     d = d + "; then again (Q9): " + decision;
   } else {
     d = std::move(decision);
@@ -124,7 +170,8 @@ void Recorder::SetCallbackDecision(int64_t m, int32_t n, std::string decision) {
 }
 
 void Recorder::Stored(int64_t m, const std::string& broker, int32_t queue, SimTime at) {
-  tally_.Stored(m, broker);
+  const int32_t b = tally_.BrokerIndex(broker);
+  tally_.Stored(m, b);
   const MessageTally& t = tally_.tally(m);
   if constexpr (kContinuousInvariantChecks) {
     RMQ_CHECK(t.stored <= t.arrivals)
@@ -132,64 +179,85 @@ void Recorder::Stored(int64_t m, const std::string& broker, int32_t queue, SimTi
         << " times but only " << int{t.arrivals} << " of its requests reached a broker (copy on "
         << broker << " at " << at.ms_double() << " ms)";
   }
-  MessageRecord* r = Find(m);
-  if (r == nullptr) return;
-  StoredCopy& copy = r->stored.emplace_back();
-  copy.broker = broker;
-  copy.queue = queue;
-  copy.at = at;
+  if (accounting_ == Accounting::kFull) {
+    StoredCopy& copy = Full(m).stored.emplace_back();
+    copy.broker = broker;
+    copy.queue = queue;
+    copy.at = at;
+    return;
+  }
+  LiveRecord* r = FindLive(m);
+  if (r != nullptr) r->stored.push_back(LiveCopy{tally_.broker_name(b), queue, at});
 }
-
-void Recorder::RequestArrived(int64_t m) { tally_.RequestArrived(m); }
 
 void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
                        std::optional<ErrorInfo> error) {
-  MessageRecord* r = Find(m);
+  MessageRecord* full = accounting_ == Accounting::kFull ? &Full(m) : nullptr;
+  LiveRecord* live = accounting_ == Accounting::kCompact ? FindLive(m) : nullptr;
   const MessageTally& t = tally_.tally(m);
   if constexpr (kContinuousInvariantChecks) {
     RMQ_CHECK(t.callbacks == 0 ||
               (repeat_callback_allowed_ && t.mode_enum() == SendMode::kAsync &&
                outcome == Outcome::kFailed))
-        << "run invariant: message " << (r ? r->id : std::to_string(m)) << " ("
+        << "run invariant: message "
+        << (full ? full->id : live ? live->id : std::to_string(m)) << " ("
         << SendModeName(t.mode_enum()) << ") resolved " << t.callbacks + 1 << " times, again "
         << OutcomeName(outcome) << " at " << at.ms_double() << " ms (first: "
         << OutcomeName(t.outcome_enum()) << "); " << kRepeatCallbackRule;
   }
   const bool first = t.callbacks == 0;
-  SimDuration latency = first && r != nullptr ? at - r->sent : SimDuration::Zero();
+  const SimTime sent = full ? full->sent : live ? live->sent : at;
+  SimDuration latency = first ? at - sent : SimDuration::Zero();
   tally_.Resolve(m, outcome, latency, error ? &*error : nullptr);
-  if (r == nullptr) return;
-  ++r->callbacks;
-  if (!first) return;  // a second callback is counted, the first outcome stands
-  r->outcome = outcome;
-  r->resolved = at;
-  if (accounting_ == Accounting::kCompact) {
-    Retire(m, *r);
+  if (live != nullptr) {
+    ++live->callbacks;
+    if (!first) return;  // a second callback is counted, the first outcome stands
+    live->outcome = outcome;
+    live->resolved = at;
+    Retire(*live);
     return;
   }
-  r->send_status = std::move(send_status);
-  r->error = std::move(error);
+  if (full == nullptr) return;
+  ++full->callbacks;
+  if (!first) return;
+  full->outcome = outcome;
+  full->resolved = at;
+  full->send_status = std::move(send_status);
+  full->error = std::move(error);
 }
 
-void Recorder::Retire(int64_t m, MessageRecord& r) {
+void Recorder::Retire(LiveRecord& r) {
   if (retired_violations_.size() < kMaxRetiredViolations) {
-    std::vector<std::string> v = FindMessageInvariantViolations(
-        r, arrivals(m), horizon_, repeat_callback_allowed_,
-        kMaxRetiredViolations - retired_violations_.size());
-    for (std::string& s : v) retired_violations_.push_back(std::move(s));
+    AppendMessageInvariantViolations(r, arrivals(r.index), horizon_, repeat_callback_allowed_,
+                                     kMaxRetiredViolations, &retired_violations_);
   }
-  auto it = live_.find(m);
-  Clear(*it->second);
-  spare_.push_back(std::move(it->second));
-  live_.erase(it);
+  LiveRecord*& slot = live_slots_[static_cast<size_t>(r.index) & (live_slots_.size() - 1)];
+  if (slot == &r) {
+    slot = nullptr;
+  } else {
+    live_overflow_.erase(r.index);
+  }
+  // Emptied for the next message, keeping the id's and the vectors' storage (NewMessage sets the
+  // index, id, mode and send time).
+  r.resolved.reset();
+  r.outcome = Outcome::kUnresolved;
+  r.callbacks = 0;
+  r.attempts.clear();
+  r.stored.clear();
+  spare_.push_back(&r);
 }
 
-std::vector<const MessageRecord*> Recorder::InFlight() const {
-  std::vector<std::pair<int64_t, const MessageRecord*>> v;
-  for (const auto& [m, r] : live_) v.emplace_back(m, r.get());
-  std::sort(v.begin(), v.end());
-  std::vector<const MessageRecord*> out;
-  for (const auto& [m, r] : v) out.push_back(r);
+std::vector<MessageRecord> Recorder::InFlight() const {
+  std::vector<const LiveRecord*> v;
+  for (const LiveRecord* r : live_slots_) {
+    if (r != nullptr) v.push_back(r);
+  }
+  for (const auto& [m, r] : live_overflow_) v.push_back(r);
+  std::sort(v.begin(), v.end(),
+            [](const LiveRecord* a, const LiveRecord* b) { return a->index < b->index; });
+  std::vector<MessageRecord> out;
+  out.reserve(v.size());
+  for (const LiveRecord* r : v) out.push_back(r->ToMessageRecord());
   return out;
 }
 

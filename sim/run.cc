@@ -89,6 +89,7 @@ RunResult RunScenario(const Scenario& scenario, const Profile& profile, const Ru
   inputs.horizon = horizon;
   inputs.repeat_callback_allowed = recorder.repeat_callback_allowed();
   std::vector<int32_t> arrivals;
+  std::vector<MessageRecord> in_flight_records;
   std::vector<const MessageRecord*> in_flight;
   if (accounting == Accounting::kFull) {
     arrivals.reserve(recorder.size());
@@ -99,7 +100,8 @@ RunResult RunScenario(const Scenario& scenario, const Profile& profile, const Ru
     result.messages = recorder.Take();
     result.summary = Summarize(result.messages);
   } else {
-    in_flight = recorder.InFlight();
+    in_flight_records = recorder.InFlight();
+    for (const MessageRecord& m : in_flight_records) in_flight.push_back(&m);
     inputs.tally = &recorder.tally();
     inputs.retired_violations = &recorder.retired_violations();
     inputs.in_flight = &in_flight;

@@ -6,8 +6,6 @@
 
 namespace rmqsim::sim {
 namespace {
-uint8_t Saturated(uint8_t v) { return v == 255 ? v : static_cast<uint8_t>(v + 1); }
-
 // Nearest-rank rank (1-based) of percentile p among n values, as Summarize computes it.
 uint64_t NearestRankOf(uint64_t n, int p) {
   uint64_t rank = (static_cast<uint64_t>(p) * n + 99) / 100;
@@ -15,52 +13,18 @@ uint64_t NearestRankOf(uint64_t n, int p) {
 }
 }  // namespace
 
-int64_t OutcomeTally::NewMessage(SendMode mode) {
-  MessageTally t;
-  t.mode = static_cast<uint8_t>(mode);
-  t.outcome = static_cast<uint8_t>(Outcome::kUnresolved);
-  tallies_.push_back(t);
-  return static_cast<int64_t>(tallies_.size()) - 1;
-}
+void OutcomeTally::StoredOnFarBroker(int64_t m, int32_t b) { far_broker_copies_.insert({m, b}); }
 
-int32_t OutcomeTally::BeginAttempt(int64_t m) {
-  MessageTally& t = at(m);
-  RMQ_CHECK(t.attempts < UINT16_MAX) << "message " << m << ": more than 65535 attempts";
-  ++t.attempts;
-  ++attempts_;
-  attempts_max_ = std::max<int64_t>(attempts_max_, t.attempts);
-  return t.attempts;
-}
-
-void OutcomeTally::RequestArrived(int64_t m) {
-  RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < tallies_.size()) << "no message " << m;
-  MessageTally& t = at(m);
-  t.arrivals = Saturated(t.arrivals);
-}
-
-int32_t OutcomeTally::BrokerIndex(const std::string& broker) {
-  for (size_t i = 0; i < brokers_.size(); ++i) {
-    if (brokers_[i] == broker) return static_cast<int32_t>(i);
-  }
-  brokers_.push_back(broker);
+int32_t OutcomeTally::AddBroker(std::string_view broker) {
+  broker_views_.push_back(brokers_.emplace_back(broker));
   return static_cast<int32_t>(brokers_.size()) - 1;
 }
 
-void OutcomeTally::Stored(int64_t m, const std::string& broker) {
-  MessageTally& t = at(m);
-  t.stored = Saturated(t.stored);
-  int32_t b = BrokerIndex(broker);
-  if (b < 16) {
-    t.brokers = static_cast<uint16_t>(t.brokers | (1u << b));
-  } else {
-    far_broker_copies_.insert({m, b});
-  }
-}
 
 int32_t OutcomeTally::Resolve(int64_t m, Outcome outcome, core::SimDuration latency,
                               const ErrorInfo* error) {
   MessageTally& t = at(m);
-  t.callbacks = Saturated(t.callbacks);
+  t.callbacks = MessageTally::Saturated(t.callbacks);
   if (t.callbacks == 2) ++double_callback_;
   if (t.callbacks > 1) return t.callbacks;  // the first outcome stands
   t.outcome = static_cast<uint8_t>(outcome);
@@ -87,31 +51,57 @@ int32_t OutcomeTally::Resolve(int64_t m, Outcome outcome, core::SimDuration late
   return t.callbacks;
 }
 
-int64_t OutcomeTally::LatencyAtRank(uint64_t rank) const {
+std::array<int64_t, 2> OutcomeTally::LatenciesAtRanks(std::array<uint64_t, 2> ranks) const {
   const uint64_t small = latencies_.size();
-  if (rank > small) {
-    std::vector<int64_t> sorted = long_latencies_;
-    std::sort(sorted.begin(), sorted.end());
-    return sorted[rank - small - 1];
+  std::array<int64_t, 2> out{};
+  // Ranks past the 32-bit latencies: among the others, sorted.
+  std::vector<int64_t> sorted_long;
+  for (size_t i = 0; i < 2; ++i) {
+    if (ranks[i] <= small) continue;
+    if (sorted_long.empty()) {
+      sorted_long = long_latencies_;
+      std::sort(sorted_long.begin(), sorted_long.end());
+    }
+    out[i] = sorted_long[ranks[i] - small - 1];
   }
-  // Radix selection over the 32-bit latencies: 16, then 8, then 8 bits, counting only.
-  uint32_t prefix = 0, mask = 0;
-  uint64_t k = rank;
-  const int shifts[] = {16, 8, 0};
-  const int widths[] = {16, 8, 8};
-  for (int pass = 0; pass < 3; ++pass) {
-    const int shift = shifts[pass];
-    const uint32_t digit_mask = (1u << widths[pass]) - 1;
-    std::vector<uint64_t> count(size_t{digit_mask} + 1, 0);
-    latencies_.ForEach([&](uint32_t v) {
-      if ((v & mask) == prefix) ++count[(v >> shift) & digit_mask];
-    });
+  if (ranks[0] > small && ranks[1] > small) return out;
+  // The others by radix selection over the 32-bit latencies, counting only: one pass counts the
+  // high 16 bits (for both ranks), one more the low 16 bits of the values in each rank's bucket.
+  constexpr uint32_t kNone = 1u << 16;  // no bucket: a rank past the 32-bit latencies
+  std::vector<uint64_t> high(size_t{1} << 16, 0);
+  latencies_.ForEach([&](uint32_t v) { ++high[v >> 16]; });
+  std::array<uint32_t, 2> bucket{kNone, kNone};
+  std::array<uint64_t, 2> k{};
+  for (size_t i = 0; i < 2; ++i) {
+    if (ranks[i] > small) continue;
+    k[i] = ranks[i];
     uint32_t digit = 0;
-    while (k > count[digit]) k -= count[digit++];
-    prefix |= digit << shift;
-    mask |= digit_mask << shift;
+    while (k[i] > high[digit]) k[i] -= high[digit++];
+    bucket[i] = digit;
   }
-  return prefix;
+  std::vector<uint64_t> low0(size_t{1} << 16, 0);
+  std::vector<uint64_t> low1_own;
+  std::vector<uint64_t>* low1 = &low0;
+  if (bucket[1] != bucket[0]) {
+    low1_own.assign(size_t{1} << 16, 0);
+    low1 = &low1_own;
+  }
+  latencies_.ForEach([&](uint32_t v) {
+    const uint32_t h = v >> 16;
+    if (h == bucket[0]) {
+      ++low0[v & 0xffff];
+    } else if (h == bucket[1]) {
+      ++(*low1)[v & 0xffff];
+    }
+  });
+  const std::vector<uint64_t>* low[2] = {&low0, low1};
+  for (size_t i = 0; i < 2; ++i) {
+    if (bucket[i] == kNone) continue;
+    uint32_t digit = 0;
+    while (k[i] > (*low[i])[digit]) k[i] -= (*low[i])[digit++];
+    out[i] = static_cast<int64_t>((bucket[i] << 16) | digit);
+  }
+  return out;
 }
 
 Summary OutcomeTally::ToSummary() const {
@@ -125,27 +115,38 @@ Summary OutcomeTally::ToSummary() const {
   s.retries = s.attempts - s.messages;
   s.double_callback = double_callback_;
   for (size_t i = 0; i < error_types_.size(); ++i) s.errors_by_type[error_types_[i]] = errors_by_type_[i];
-  // Stored copies can still arrive after a message's result: counted from the tallies.
-  std::vector<int64_t> by_broker(brokers_.size(), 0);
+  // Stored copies can still arrive after a message's result: counted from the tallies, in locals
+  // (this runs for every message; counters in `s` or a vector would be reloaded on each).
+  int64_t lost = 0, silent_loss = 0, stored = 0, false_failure = 0, duplicated = 0;
+  int64_t by_near_broker[16] = {};
   tallies_.ForEach([&](const MessageTally& t) {
     if (t.stored == 0) {
-      ++s.lost;
-      if (t.outcome_enum() == Outcome::kOk) ++s.silent_loss;
+      ++lost;
+      if (t.outcome_enum() == Outcome::kOk) ++silent_loss;
     } else {
-      ++s.stored;
-      if (t.outcome_enum() == Outcome::kFailed) ++s.false_failure;
+      ++stored;
+      if (t.outcome_enum() == Outcome::kFailed) ++false_failure;
     }
-    if (t.stored >= 2) ++s.duplicated;
-    for (uint32_t b = t.brokers; b != 0; b &= b - 1) ++by_broker[static_cast<size_t>(__builtin_ctz(b))];
+    if (t.stored >= 2) ++duplicated;
+    for (uint32_t b = t.brokers; b != 0; b &= b - 1) ++by_near_broker[__builtin_ctz(b)];
   });
+  s.lost = lost;
+  s.silent_loss = silent_loss;
+  s.stored = stored;
+  s.false_failure = false_failure;
+  s.duplicated = duplicated;
+  std::vector<int64_t> by_broker(brokers_.size(), 0);
+  for (size_t i = 0; i < 16 && i < brokers_.size(); ++i) by_broker[i] = by_near_broker[i];
   for (const auto& [m, b] : far_broker_copies_) ++by_broker[static_cast<size_t>(b)];
   for (size_t i = 0; i < brokers_.size(); ++i) {
     if (by_broker[i] > 0) s.stored_by_broker[brokers_[i]] = by_broker[i];
   }
   const uint64_t resolved = latencies_.size() + long_latencies_.size();
   if (resolved > 0) {
-    s.latency_p50_ms = static_cast<double>(LatencyAtRank(NearestRankOf(resolved, 50))) / 1e6;
-    s.latency_p99_ms = static_cast<double>(LatencyAtRank(NearestRankOf(resolved, 99))) / 1e6;
+    const std::array<int64_t, 2> p =
+        LatenciesAtRanks({NearestRankOf(resolved, 50), NearestRankOf(resolved, 99)});
+    s.latency_p50_ms = static_cast<double>(p[0]) / 1e6;
+    s.latency_p99_ms = static_cast<double>(p[1]) / 1e6;
     s.latency_max_ms = static_cast<double>(latency_max_) / 1e6;
   }
   return s;
@@ -155,6 +156,7 @@ Summary OutcomeTally::Recount() const {
   Summary s;
   std::vector<int64_t> by_broker(brokers_.size(), 0);
   std::vector<int64_t> by_error(error_types_.size(), 0);
+  const size_t near_brokers = std::min<size_t>(16, brokers_.size());
   tallies_.ForEach([&](const MessageTally& t) {
     ++s.messages;
     switch (t.outcome_enum()) {
@@ -173,7 +175,7 @@ Summary OutcomeTally::Recount() const {
     if (t.callbacks > 1) ++s.double_callback;
     s.attempts += t.attempts;
     s.attempts_max = std::max<int64_t>(s.attempts_max, t.attempts);
-    for (size_t b = 0; b < 16 && b < brokers_.size(); ++b) {
+    for (size_t b = 0; b < near_brokers; ++b) {
       if (t.brokers & (1u << b)) ++by_broker[b];
     }
     if (t.error_type != 0 && t.outcome_enum() == Outcome::kFailed) ++by_error[t.error_type - 1u];

@@ -13,13 +13,19 @@
 #ifndef RMQSIM_SIM_TALLY_H_
 #define RMQSIM_SIM_TALLY_H_
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/check.h"
 #include "core/sim_time.h"
 #include "sim/outcome.h"
 
@@ -66,17 +72,56 @@ struct MessageTally {
 
   Outcome outcome_enum() const { return static_cast<Outcome>(outcome); }
   SendMode mode_enum() const { return static_cast<SendMode>(mode); }
+  static uint8_t Saturated(uint8_t v) { return v == 255 ? v : static_cast<uint8_t>(v + 1); }
 };
 static_assert(sizeof(MessageTally) == 10, "a few bytes per message");
 
+// The per-message reports are inline: each runs once or more for every message.
 class OutcomeTally {
  public:
   // Returns the new message's index.
-  int64_t NewMessage(SendMode mode);
+  int64_t NewMessage(SendMode mode) {
+    MessageTally t;
+    t.mode = static_cast<uint8_t>(mode);
+    t.outcome = static_cast<uint8_t>(Outcome::kUnresolved);
+    tallies_.push_back(t);
+    return static_cast<int64_t>(tallies_.size()) - 1;
+  }
   // Returns the attempt's number (1-based).
-  int32_t BeginAttempt(int64_t m);
-  void RequestArrived(int64_t m);
-  void Stored(int64_t m, const std::string& broker);
+  int32_t BeginAttempt(int64_t m) {
+    MessageTally& t = at(m);
+    RMQ_CHECK(t.attempts < UINT16_MAX) << "message " << m << ": more than 65535 attempts";
+    ++t.attempts;
+    ++attempts_;
+    attempts_max_ = std::max<int64_t>(attempts_max_, t.attempts);
+    return t.attempts;
+  }
+  void RequestArrived(int64_t m) {
+    RMQ_CHECK(m >= 0 && static_cast<size_t>(m) < tallies_.size()) << "no message " << m;
+    MessageTally& t = at(m);
+    t.arrivals = MessageTally::Saturated(t.arrivals);
+  }
+  // The index of a broker name (interned on first sight; the Recorder interns an attempt's broker
+  // too, so the order is by first report) and its name, which stays where it is for the tally's
+  // life.
+  int32_t BrokerIndex(std::string_view broker) {
+    for (size_t i = 0; i < broker_views_.size(); ++i) {
+      if (SameName(broker_views_[i], broker)) return static_cast<int32_t>(i);
+    }
+    return AddBroker(broker);
+  }
+  const std::string& broker_name(int32_t b) const { return brokers_[static_cast<size_t>(b)]; }
+  // A copy of message `m` is stored on broker `b` (a BrokerIndex), or on the named broker.
+  void Stored(int64_t m, int32_t b) {
+    MessageTally& t = at(m);
+    t.stored = MessageTally::Saturated(t.stored);
+    if (b < 16) {
+      t.brokers = static_cast<uint16_t>(t.brokers | (1u << b));
+    } else {
+      StoredOnFarBroker(m, b);
+    }
+  }
+  void Stored(int64_t m, std::string_view broker) { Stored(m, BrokerIndex(broker)); }
   // Returns the number of callbacks so far, this one included. The first decides the outcome,
   // latency (resolved - sent) and final error type; later ones are only counted.
   int32_t Resolve(int64_t m, Outcome outcome, core::SimDuration latency, const ErrorInfo* error);
@@ -92,12 +137,31 @@ class OutcomeTally {
 
  private:
   MessageTally& at(int64_t m) { return tallies_[static_cast<size_t>(m)]; }
-  int32_t BrokerIndex(const std::string& broker);
-  // Nearest-rank percentile of the latencies (as Summarize computes it), by radix selection.
-  int64_t LatencyAtRank(uint64_t rank) const;
+  int32_t AddBroker(std::string_view broker);
+  void StoredOnFarBroker(int64_t m, int32_t b);
+  // a == b, 8 bytes at a time inline. BrokerIndex runs on every attempt and stored copy, and a
+  // call to memcmp per candidate cost more than the rest of the lookup.
+  static bool SameName(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  // The latencies at two nearest ranks (1-based; as Summarize's sorted latencies give them), by
+  // radix selection.
+  std::array<int64_t, 2> LatenciesAtRanks(std::array<uint64_t, 2> ranks) const;
 
   ChunkedVector<MessageTally> tallies_;
-  std::vector<std::string> brokers_;      // by first stored copy
+  std::deque<std::string> brokers_;       // by BrokerIndex (a deque: the names never move)
+  std::vector<std::string_view> broker_views_;  // the same, contiguous, for BrokerIndex's scan
   std::vector<std::string> error_types_;  // by first occurrence
   // Copies on brokers with index >= 16: (message, broker index).
   absl::flat_hash_set<std::pair<int64_t, int32_t>> far_broker_copies_;

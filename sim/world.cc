@@ -1,5 +1,7 @@
 #include "sim/world.h"
 
+#include <charconv>
+
 #include "absl/strings/str_cat.h"
 #include "core/sync.h"
 
@@ -13,6 +15,10 @@ struct World::ProducerInstance {
   const ProducerSpec* spec;
   int32_t instance;
   std::string id;
+  std::string id_prefix;  // "<id>/": a message id is the prefix and the message's sequence number
+  // Each workload's topic (spec->send order), made once: every message shares it rather than
+  // allocating a copy of its own.
+  std::vector<core::RcString> topics;
   std::unique_ptr<ProducerClient> client;
   int64_t next_seq = 1;
   std::vector<std::unique_ptr<core::SimThread>> app_threads;
@@ -78,6 +84,8 @@ void World::BuildProducers() {
       p->spec = &spec;
       p->instance = i;
       p->id = absl::StrCat(spec.group, "#", i);
+      p->id_prefix = p->id + "/";
+      for (const WorkloadSpec& w : spec.send) p->topics.emplace_back(w.topic);
       ClientContext ctx{sched_, scope_, log_,    net_,  recorder_, profile_,
                         settings, p->id, spec.group, seed_, step,
                         core::Rng::ForStream(seed_, "producer:" + p->id + "/client-steps")};
@@ -92,17 +100,37 @@ void World::BuildProducers() {
   }
 }
 
+namespace {
+// "<prefix><seq>", sized once and filled with two copies: the id of every message (absl::StrCat's
+// general path cost ~200 instructions here).
+core::RcString MessageId(const std::string& prefix, int64_t seq) {
+  char digits[20];
+  char* end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
+  std::string id;
+  id.reserve(prefix.size() + static_cast<size_t>(end - digits));
+  id.append(prefix).append(digits, end);
+  return id;
+}
+}  // namespace
+
 bool World::Planned(const WorkloadSpec& w, uint64_t i, SimTime* at) const {
   if (w.count && i >= static_cast<uint64_t>(*w.count)) return false;
   // A send planned after the horizon never happens: stop planning there, before start + offset
   // (a slow rate's offset can pass the 64-bit clock) is computed.
+  if (w.start > scenario_.duration) return false;
+  // The offset is Rate::Offset(i), computed once per planned message rather than twice, and in 64
+  // bits while i * unit fits (a 128-bit division is a libgcc call).
   __extension__ typedef unsigned __int128 Uint128;
-  Uint128 offset = static_cast<Uint128>(i) * w.rate.unit_ns_scaled / w.rate.count_scaled;
-  if (w.start > scenario_.duration ||
-      offset > static_cast<Uint128>((scenario_.duration - w.start).ns())) {
-    return false;
+  Uint128 offset;
+  uint64_t product;
+  if (!__builtin_mul_overflow(i, w.rate.unit_ns_scaled, &product)) {
+    offset = product / w.rate.count_scaled;
+  } else {
+    offset = static_cast<Uint128>(i) * w.rate.unit_ns_scaled / w.rate.count_scaled;
   }
-  SimTime t = SimTime::Zero() + w.start + w.rate.Offset(i);
+  if (offset > static_cast<Uint128>((scenario_.duration - w.start).ns())) return false;
+  // offset <= the duration: it fits in a SimDuration (Rate::Offset's overflow check holds).
+  SimTime t = SimTime::Zero() + w.start + SimDuration::Nanos(static_cast<int64_t>(offset));
   if (w.until && t >= SimTime::Zero() + *w.until) return false;
   *at = t;
   return true;
@@ -110,8 +138,8 @@ bool World::Planned(const WorkloadSpec& w, uint64_t i, SimTime* at) const {
 
 Message World::NewMessage(ProducerInstance& p, const WorkloadSpec& w) {
   Message m;
-  m.id = absl::StrCat(p.id, "/", p.next_seq++);
-  m.topic = w.topic;
+  m.id = MessageId(p.id_prefix, p.next_seq++);
+  m.topic = p.topics[static_cast<size_t>(&w - p.spec->send.data())];
   m.body_size = w.body_size;
   m.index = recorder_.NewMessage(m.id.str(), p.id, w.topic, w.mode, sched_.now());
   if (ledger_) ledger_->InitFates(m.index, w.topic);
