@@ -123,9 +123,11 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
   return {code::kSuccess, "", true};
 }
 
-void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+void Broker::HandleRequest(const std::shared_ptr<Channel>& ch,
+                           std::shared_ptr<const RemotingCommand> packet) {
+  const RemotingCommand& req = *packet;
   if (consumer_side_ && consumer_side_->Intercepts(req)) {
-    consumer_side_->HandleRequest(ch, std::move(req));
+    consumer_side_->HandleRequest(ch, std::move(packet));
     return;
   }
   if (req.type == RemotingCommand::Type::kHeartbeat ||
@@ -145,8 +147,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand r
   });
   SimDuration processing = service_time_ + slow_.value_or(SimDuration::Zero());
   uint64_t inc = incarnation();
-  auto packet = std::make_shared<RemotingCommand>(std::move(req));
-  sched_.ScheduleAfter(processing, [this, ch, inc, packet] {
+  sched_.ScheduleAfter(processing, [this, ch, inc, packet = std::move(packet)] {
     if (incarnation() != inc || !process_up() || crashed()) return;  // died or froze meanwhile
     Complete(ch, *packet);
   });

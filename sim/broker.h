@@ -50,7 +50,8 @@ class Broker : public Host {
     drop_.reset();
   }
 
-  void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) override;
+  void HandleRequest(const std::shared_ptr<Channel>& ch,
+                     std::shared_ptr<const RemotingCommand> packet) override;
 
   // Push consumers: the store, pulls, send-back, schedule service (set before StartProcess; only
   // when the scenario has consumers).

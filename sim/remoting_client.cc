@@ -343,7 +343,7 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSync(SimThread& t, const std::s
   rf->begin_ms = ctx_.now_ms();
   response_table_[req.opaque] = rf;
   int32_t opaque = req.opaque;
-  if (!ctx_.net.SendRequest(ch, std::move(req))) {
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     rf->send_request_ok = false;
     response_table_.erase(opaque);
     rf->latch.CountDown();
@@ -415,7 +415,9 @@ Task<TryVoid> RemotingClient::InvokeAsync(SimThread& t, const std::string* addr,
   rf->release_to = &semaphore_async_;
   response_table_[req.opaque] = rf;
   int32_t opaque = req.opaque;
-  if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
+    RequestFail(opaque);  // write listener failure
+  }
   co_return Ok();
 }
 
@@ -450,7 +452,7 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
                         semaphore_oneway_.available()));
   }
   // A failed write is only logged for oneway; the permit is released when the write completes.
-  if (!ctx_.net.SendRequest(ch, std::move(req))) {
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     RMQ_CTX_LOG(ctx_, "request_write_failed", "", "oneway write to " + ch->addr() + " failed (logged only)");
   }
   semaphore_oneway_.Release();
@@ -504,8 +506,9 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChann
   return StartConnect(target);
 }
 
-Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                                   int64_t timeout_ms, InvokeResultCallback done) {
+Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
+                                   std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                                   InvokeResultCallback done) {
   const int64_t begin = ctx_.now_ms();
   bool acquired = co_await semaphore_async_.TryAcquire(SimDuration::Millis(timeout_ms));
   if (!acquired) {
@@ -528,7 +531,7 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, Re
     co_return;
   }
   auto rf = std::make_shared<ResponseFuture>(ctx_.sched);
-  rf->opaque = req.opaque;
+  rf->opaque = req->opaque;
   rf->channel = ch;
   rf->timeout_ms = timeout_ms - cost;
   rf->begin_ms = ctx_.now_ms();
@@ -550,28 +553,28 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, Re
                                                RemoteAddress(f->channel), f->timeout_ms)));
     }
   };
-  response_table_[req.opaque] = rf;
-  const int32_t opaque = req.opaque;
+  response_table_[req->opaque] = rf;
+  const int32_t opaque = req->opaque;
   if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
 }
 
 Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                                      RemotingCommand req, int64_t timeout_ms,
-                                      InvokeResultCallback done) {
+                                      std::shared_ptr<const RemotingCommand> req,
+                                      int64_t timeout_ms, InvokeResultCallback done) {
   if (!ctx_.profile.go_away_handling) {
     co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
     co_return;
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
-  RemotingCommand retry = req;
-  auto on_first = [this, ch, retry, timeout_ms, start, done = std::move(done)](
+  // `req` is kept for the re-send: the packet on the wire shares it, so keeping it copies nothing.
+  auto on_first = [this, ch, req, timeout_ms, start, done = std::move(done)](
                       SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
     if (!r.ok() || r.value().code != 1500) {
       co_await done(ct, std::move(r));
       co_return;
     }
     const std::string remote = ch->addr();
-    RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "GO_AWAY from " + remote);
+    RMQ_CTX_LOG(ctx_, "go_away", req->msg_id, "GO_AWAY from " + remote);
     // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
     auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
     if (ctx_.settings.enable_reconnect_for_go_away) {
@@ -580,24 +583,28 @@ Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
         if (it->second.future->channel == ch) {
           // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
           // channel stays open for the requests still on it.
-          RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "reconnect to " + remote + " (enableReconnectForGoAway)");
+          RMQ_CTX_LOG(ctx_, "go_away", req->msg_id,
+                      "reconnect to " + remote + " (enableReconnectForGoAway)");
           StartConnect(remote);
         }
         std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
         if (next->channel != ch) {
-          retry.opaque = NextOpaque();  // a new request command: a new opaque
+          auto fresh = std::make_shared<RemotingCommand>(*req);
+          fresh->opaque = NextOpaque();  // a new request command: a new opaque
+          std::shared_ptr<const RemotingCommand> retry = std::move(fresh);
           AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
                              remote](SimThread& el) -> Task<void> {
             if (!next->channel) {
               // convertChannelFutureToCompletableFuture builds RemotingConnectException from
               // channel.remoteAddress().toString(); an unconnected channel has no remote address,
               // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
-              RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id,
+              RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
                        "reconnect to " + remote + " failed: the re-send never completes");
               co_return;
             }
             const int64_t duration = ctx_.now_ms() - start;
-            RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "re-send once on the new channel to " + remote);
+            RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
+                        "re-send once on the new channel to " + remote);
             InvokeResultCallback second = [shared_done, remote](SimThread& c2,
                                                          Try<RemotingCommand> r2) -> Task<void> {
               if (r2.ok() && r2.value().code == 1500) {
@@ -632,11 +639,12 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
     co_return Ok();
   }
   const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
-  auto request = std::make_shared<RemotingCommand>(std::move(req));
+  auto request = std::make_shared<const RemotingCommand>(std::move(req));
   // The callback is moved, never copied, on its way to the ResponseFuture: it holds the request
   // kept for a retry and the send's state (a copy of a std::function copies all of that).
-  AddListener(future, [this, future, request, timeout_ms, begin, cb = std::move(cb), addr_text,
-                       table_addr](SimThread& el) mutable -> Task<void> {
+  AddListener(future, [this, future, request = std::move(request), timeout_ms, begin,
+                       cb = std::move(cb), addr_text, table_addr](SimThread& el) mutable
+                      -> Task<void> {
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
       co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
@@ -653,7 +661,7 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
       co_await cb(el, MakeEx(ExClass::kRemotingTooMuchRequestException,
                              "invokeAsync call the addr[" + ch->addr() + "] timeout"));
     }
-    co_await InvokeImpl(el, ch, std::move(*request), timeout_ms - cost, std::move(cb));
+    co_await InvokeImpl(el, ch, std::move(request), timeout_ms - cost, std::move(cb));
   });
   co_return Ok();
 }
@@ -690,7 +698,7 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
                "oneway to " + addr_text + " dropped: semaphore (thrown inside the listener)");
       co_return;
     }
-    if (!ctx_.net.SendRequest(ch, *request)) {
+    if (!ctx_.net.SendRequest(ch, request)) {
       RMQ_CTX_LOG(ctx_, "request_write_failed", request->msg_id,
                "oneway write to " + ch->addr() + " failed (logged only)");
     }
@@ -740,7 +748,8 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSyncViaInvokeImpl(SimThread& t,
       }
       co_return;
     };
-    co_await InvokeImpl(t, ch, std::move(req), left, std::move(complete));
+    co_await InvokeImpl(t, ch, std::make_shared<const RemotingCommand>(std::move(req)), left,
+                        std::move(complete));
     // CompletableFuture.get(left): the wait starts once invokeImpl has returned.
     if (!w->latch.released()) {
       co_await w->latch.Wait(SimDuration::Millis(left));

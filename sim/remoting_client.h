@@ -132,11 +132,14 @@ class RemotingClient : public ClientEndpoint {
   // NettyRemotingAbstract.invoke0: semaphoreAsync, ResponseFuture, write. `done` runs exactly once
   // with the response or the exception completing the future (on this thread for an immediate
   // failure, else on a callback-executor thread).
-  Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                     int64_t timeout_ms, InvokeResultCallback done);
+  // The request is shared with the packet on the wire (and kept by invokeImpl for a re-send).
+  Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
+                     std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                     InvokeResultCallback done);
   // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once.
-  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                        int64_t timeout_ms, InvokeResultCallback done);
+  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
+                        std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                        InvokeResultCallback done);
   Task<Try<RemotingCommand>> InvokeSyncViaInvokeImpl(SimThread& t, const std::string* addr,
                                                      RemotingCommand req, int64_t timeout_ms);
   Task<TryVoid> InvokeOnewayListener(SimThread& t, const std::string* addr, RemotingCommand req,
