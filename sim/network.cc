@@ -80,11 +80,12 @@ bool Network::SendRequest(const std::shared_ptr<Channel>& ch,
   return true;
 }
 
-void Network::SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) {
+void Network::SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) {
   Host* host = ch->host;
   uint64_t incarnation = host->incarnation();
-  auto packet = std::make_shared<RemotingCommand>(std::move(resp));
-  sched_.ScheduleAfter(host->delay(), [ch, host, incarnation, packet] {
+  // The packet has one owner, the event (a command is too large to be captured by value).
+  auto packet = std::make_unique<RemotingCommand>(std::move(resp));
+  sched_.ScheduleAfter(host->delay(), [ch, host, incarnation, packet = std::move(packet)] {
     if (!host->ReachableFrom(ch->group)) return;
     if (incarnation != ch->incarnation) return;
     if (!ch->active_) return;

@@ -102,7 +102,8 @@ class Host {
 class ClientEndpoint {
  public:
   virtual ~ClientEndpoint() = default;
-  virtual void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) = 0;
+  // `resp` is the packet's own command: the endpoint may move from it.
+  virtual void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) = 0;
   // The peer closed the connection cleanly (FIN).
   virtual void OnPeerClosed(const std::shared_ptr<Channel>& ch) = 0;
   // The peer reset the connection (RST): Netty's exceptionCaught closes it through the pipeline.
@@ -147,8 +148,9 @@ class Network {
   // Writes a request. Returns false if the channel is closed (the write fails locally). The
   // request is shared with the sender (which may keep it for a re-send), not copied.
   bool SendRequest(const std::shared_ptr<Channel>& ch, std::shared_ptr<const RemotingCommand> req);
-  // Server side: sends a response back over `ch`.
-  void SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp);
+  // Server side: sends a response back over `ch`. Taken as an rvalue: it is moved, once, into the
+  // packet that travels (every caller builds the response for this call alone).
+  void SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp);
   // Client side close (closeChannel): the server sees it after one delay.
   void CloseFromClient(const std::shared_ptr<Channel>& ch);
 

@@ -262,7 +262,7 @@ void RemotingClient::ScanResponseTable() {
   }
 }
 
-void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) {
+void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) {
   (void)ch;
   auto it = response_table_.find(resp.opaque);
   if (it == response_table_.end()) {

@@ -97,7 +97,7 @@ class RemotingClient : public ClientEndpoint {
   core::Executor& event_loop() { return event_loop_; }
 
   // ClientEndpoint.
-  void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) override;
+  void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) override;
   void OnPeerClosed(const std::shared_ptr<Channel>& ch) override;
   void OnPeerReset(const std::shared_ptr<Channel>& ch) override;
 
