@@ -10,6 +10,27 @@ namespace rmqsim::sim {
 
 namespace java = core::java;
 
+namespace {
+// Channel.remoteAddress().toString() of a connected channel to an IP literal: "/10.0.0.1:10911".
+std::string RemoteAddress(const std::shared_ptr<Channel>& ch) { return "/" + ch->addr(); }
+
+// What 5.3.3's ResponseFuture.executeInvokeCallback passes on: operationSucceed(response), else
+// operationFail(RemotingSendRequestException or RemotingTimeoutException). The response is moved
+// out: the future has left the response table, and the callback runs once.
+Try<RemotingCommand> TakeResult(ResponseFuture& rf) {
+  if (rf.response) return std::move(*rf.response);
+  if (!rf.send_request_ok) {
+    return MakeEx(ExClass::kRemotingSendRequestException,
+                  "send request to <" + RemoteAddress(rf.channel) + "> failed");
+  }
+  // isTimeout() holds for everything the scanner removes (no other way here leaves a future
+  // without a response and with sendRequestOK).
+  return MakeEx(ExClass::kRemotingTimeoutException,
+                absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
+                                RemoteAddress(rf.channel), rf.timeout_ms));
+}
+}  // namespace
+
 RemotingClient::RemotingClient(ClientContext& ctx, std::vector<std::string> namesrv_addrs)
     : ctx_(ctx),
       namesrv_addrs_(std::move(namesrv_addrs)),
@@ -231,11 +252,15 @@ void RemotingClient::RequestFail(int32_t opaque) {
 }
 
 void RemotingClient::ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf) {
-  if (!rf->callback) return;
+  if (!rf->has_callback()) return;
   callback_executor_.Submit([rf](SimThread& t) -> Task<void> {
     if (!rf->callback_run) {
       rf->callback_run = true;
-      co_await rf->callback(t, rf);
+      if (rf->result_callback) {
+        co_await rf->result_callback(t, TakeResult(*rf));
+      } else {
+        co_await rf->callback(t, rf);
+      }
     }
     rf->Release();
   });
@@ -273,7 +298,7 @@ void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingComm
   std::shared_ptr<ResponseFuture> rf = it->second;
   rf->response = std::move(resp);
   response_table_.erase(it);
-  if (rf->callback) {
+  if (rf->has_callback()) {
     ExecuteInvokeCallback(rf);
   } else {
     rf->latch.CountDown();
@@ -463,9 +488,6 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
 // ---- 5.3.3 [NRC, NRA, RF @ rocketmq-all-5.3.3] ------------------------------------------------
 
 namespace {
-// Channel.remoteAddress().toString() of a connected channel to an IP literal: "/10.0.0.1:10911".
-std::string RemoteAddress(const std::shared_ptr<Channel>& ch) { return "/" + ch->addr(); }
-
 // The CompletableFuture a 5.3.3 invokeSync waits on (get(timeout)).
 struct SyncWaiter {
   explicit SyncWaiter(core::Scheduler& s) : latch(s, 1) {}
@@ -536,96 +558,90 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
   rf->timeout_ms = timeout_ms - cost;
   rf->begin_ms = ctx_.now_ms();
   rf->release_to = &semaphore_async_;
-  // ResponseFuture.executeInvokeCallback -> the future's InvokeCallback: operationSucceed completes
-  // it with the response, operationFail exceptionally.
-  rf->callback = [this, done = std::move(done)](SimThread& ct,
-                                                std::shared_ptr<ResponseFuture> f) -> Task<void> {
-    if (f->response) {
-      co_await done(ct, *f->response);
-    } else if (!f->send_request_ok) {
-      co_await done(ct, MakeEx(ExClass::kRemotingSendRequestException,
-                               "send request to <" + RemoteAddress(f->channel) + "> failed"));
-    } else {
-      // isTimeout() holds for everything the scanner removes (no other way here leaves a future
-      // without a response and with sendRequestOK).
-      co_await done(ct, MakeEx(ExClass::kRemotingTimeoutException,
-                               absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
-                                               RemoteAddress(f->channel), f->timeout_ms)));
-    }
-  };
+  // ResponseFuture.executeInvokeCallback calls it with the response (operationSucceed) or the
+  // exception (operationFail); the future's CompletableFuture is `done` itself.
+  rf->result_callback = std::move(done);
   response_table_[req->opaque] = rf;
   const int32_t opaque = req->opaque;
   if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
 }
 
+// Not a coroutine: it only builds the GO_AWAY step and hands back invoke0's task, which the caller
+// awaits (a frame of its own per request would do nothing more).
 Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
                                       std::shared_ptr<const RemotingCommand> req,
                                       int64_t timeout_ms, InvokeResultCallback done) {
   if (!ctx_.profile.go_away_handling) {
-    co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
-    co_return;
+    return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
-  // `req` is kept for the re-send: the packet on the wire shares it, so keeping it copies nothing.
+  // invoke0(...).thenCompose: an answer other than GO_AWAY goes straight on to `done` (this
+  // forwarding lambda is no coroutine, so that costs no frame); GO_AWAY goes to OnGoAway. `req`
+  // is kept for the re-send: the packet on the wire shares it, so keeping it copies nothing.
   auto on_first = [this, ch, req, timeout_ms, start, done = std::move(done)](
                       SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
-    if (!r.ok() || r.value().code != 1500) {
-      co_await done(ct, std::move(r));
-      co_return;
-    }
-    const std::string remote = ch->addr();
-    RMQ_CTX_LOG(ctx_, "go_away", req->msg_id, "GO_AWAY from " + remote);
-    // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
-    auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
-    if (ctx_.settings.enable_reconnect_for_go_away) {
-      auto it = channel_tables_.find(remote);
-      if (it != channel_tables_.end()) {
-        if (it->second.future->channel == ch) {
-          // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
-          // channel stays open for the requests still on it.
-          RMQ_CTX_LOG(ctx_, "go_away", req->msg_id,
-                      "reconnect to " + remote + " (enableReconnectForGoAway)");
-          StartConnect(remote);
-        }
-        std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
-        if (next->channel != ch) {
-          auto fresh = std::make_shared<RemotingCommand>(*req);
-          fresh->opaque = NextOpaque();  // a new request command: a new opaque
-          std::shared_ptr<const RemotingCommand> retry = std::move(fresh);
-          AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
-                             remote](SimThread& el) -> Task<void> {
-            if (!next->channel) {
-              // convertChannelFutureToCompletableFuture builds RemotingConnectException from
-              // channel.remoteAddress().toString(); an unconnected channel has no remote address,
-              // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
-              RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
-                       "reconnect to " + remote + " failed: the re-send never completes");
-              co_return;
-            }
-            const int64_t duration = ctx_.now_ms() - start;
+    if (!r.ok() || r.value().code != 1500) return done(ct, std::move(r));
+    return OnGoAway(ct, std::move(ch), std::move(req), timeout_ms, start, std::move(done));
+  };
+  return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+}
+
+Task<void> RemotingClient::OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
+                                    std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                                    int64_t start, InvokeResultCallback done) {
+  const std::string remote = ch->addr();
+  RMQ_CTX_LOG(ctx_, "go_away", req->msg_id, "GO_AWAY from " + remote);
+  // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
+  auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
+  if (ctx_.settings.enable_reconnect_for_go_away) {
+    auto it = channel_tables_.find(remote);
+    if (it != channel_tables_.end()) {
+      if (it->second.future->channel == ch) {
+        // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
+        // channel stays open for the requests still on it.
+        RMQ_CTX_LOG(ctx_, "go_away", req->msg_id,
+                    "reconnect to " + remote + " (enableReconnectForGoAway)");
+        StartConnect(remote);
+      }
+      std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
+      if (next->channel != ch) {
+        auto fresh = std::make_shared<RemotingCommand>(*req);
+        fresh->opaque = NextOpaque();  // a new request command: a new opaque
+        std::shared_ptr<const RemotingCommand> retry = std::move(fresh);
+        AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
+                           remote](SimThread& el) -> Task<void> {
+          if (!next->channel) {
+            // convertChannelFutureToCompletableFuture builds RemotingConnectException from
+            // channel.remoteAddress().toString(); an unconnected channel has no remote address,
+            // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
             RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
-                        "re-send once on the new channel to " + remote);
-            InvokeResultCallback second = [shared_done, remote](SimThread& c2,
-                                                         Try<RemotingCommand> r2) -> Task<void> {
-              if (r2.ok() && r2.value().code == 1500) {
-                r2 = MakeEx(ExClass::kRemotingSendRequestException,
-                            "send request to </" + remote + "> failed",
-                            MakeEx(ExClass::kRemotingSendRequestException,
-                                   "Receive GO_AWAY twice"));
-              }
-              co_await (*shared_done)(c2, std::move(r2));
-            };
-            co_await Invoke0(el, next->channel, retry, timeout_ms - duration, std::move(second));
-          });
-          co_return;
-        }
+                        "reconnect to " + remote + " failed: the re-send never completes");
+            co_return;
+          }
+          const int64_t duration = ctx_.now_ms() - start;
+          RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
+                      "re-send once on the new channel to " + remote);
+          InvokeResultCallback second = [shared_done, remote](SimThread& c2,
+                                                              Try<RemotingCommand> r2)
+              -> Task<void> {
+            if (r2.ok() && r2.value().code == 1500) {
+              r2 = MakeEx(ExClass::kRemotingSendRequestException,
+                          "send request to </" + remote + "> failed",
+                          MakeEx(ExClass::kRemotingSendRequestException,
+                                 "Receive GO_AWAY twice"));
+            }
+            co_await (*shared_done)(c2, std::move(r2));
+          };
+          co_await Invoke0(el, next->channel, retry, timeout_ms - duration, std::move(second));
+        });
+        co_return;
       }
     }
-    co_await (*shared_done)(ct, MakeEx(ExClass::kRemotingSendRequestException,
-                             "send request to </" + remote + "> failed",
-                             MakeEx(ExClass::kRemotingSendRequestException, "Receive GO_AWAY")));
-  };
-  co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+  }
+  co_await (*shared_done)(t, MakeEx(ExClass::kRemotingSendRequestException,
+                                    "send request to </" + remote + "> failed",
+                                    MakeEx(ExClass::kRemotingSendRequestException,
+                                           "Receive GO_AWAY")));
 }
 
 Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::string* addr,

@@ -50,8 +50,12 @@ struct ResponseFuture {
   int64_t begin_ms = 0;  // System.currentTimeMillis() at creation
   bool send_request_ok = true;
   std::optional<RemotingCommand> response;
-  // Async only: operationComplete, run on a callback-executor thread.
+  // Async only, run on a callback-executor thread by executeInvokeCallback: 4.9.x's
+  // operationComplete(this), or 5.3.3's callback, given the response (operationSucceed) or the
+  // exception (operationFail).
   InvokeCallback callback;
+  InvokeResultCallback result_callback;
+  bool has_callback() const { return callback || result_callback; }
   bool callback_run = false;          // executeInvokeCallback runs at most once
   core::Semaphore* release_to = nullptr;  // SemaphoreReleaseOnlyOnce
   bool released = false;
@@ -140,6 +144,10 @@ class RemotingClient : public ClientEndpoint {
   Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
                         std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
                         InvokeResultCallback done);
+  // invokeImpl's answer to a GO_AWAY (code 1500) from `ch`: reconnect and re-send once, or fail.
+  Task<void> OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
+                      std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms, int64_t start,
+                      InvokeResultCallback done);
   Task<Try<RemotingCommand>> InvokeSyncViaInvokeImpl(SimThread& t, const std::string* addr,
                                                      RemotingCommand req, int64_t timeout_ms);
   Task<TryVoid> InvokeOnewayListener(SimThread& t, const std::string* addr, RemotingCommand req,
