@@ -164,7 +164,7 @@ RemotingClient::~RemotingClient() {
 
 std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
     const std::string& addr) {
-  auto future = std::make_shared<ConnectFuture>(ctx_.sched);
+  auto future = std::make_shared<ConnectFuture>(ctx_.sched, addr);
   channel_tables_[addr] = ChannelWrapper{future};
   RMQ_CTX_LOG(ctx_, "connect", "", "connect to " + addr);
   std::weak_ptr<ConnectFuture> weak = future;
@@ -498,7 +498,7 @@ struct SyncWaiter {
 
 std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChannelAsync(
     const std::string* addr) {
-  std::string target;
+  const std::string* target = addr;  // the channel-table key
   if (addr == nullptr) {
     // getAndCreateNameserverChannelAsync: the chosen name server if its channel is OK, else the
     // next one by namesrvIndex (no loop over the list; the connect is only started).
@@ -515,17 +515,15 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChann
       RMQ_CTX_LOG(ctx_, "namesrv_chosen", "", "new name server is chosen: " + new_addr);
     }
     namesrv_chosen_ = new_addr;
-    target = new_addr;
-  } else {
-    target = *addr;
+    target = &namesrv_chosen_;
   }
   // createChannelAsync: an OK or still-connecting wrapper is reused; a finished dead one replaced.
-  auto it = channel_tables_.find(target);
+  auto it = channel_tables_.find(*target);
   if (it != channel_tables_.end()) {
     if (it->second.IsOK() || !it->second.future->done) return it->second.future;
     channel_tables_.erase(it);
   }
-  return StartConnect(target);
+  return StartConnect(*target);
 }
 
 Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
@@ -649,26 +647,29 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
                                                   InvokeResultCallback cb) {
   const int64_t begin = ctx_.now_ms();
   std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
-  const std::string addr_text = AddrText(addr);
   if (!future) {
-    co_await cb(t, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+    co_await cb(t, MakeEx(ExClass::kRemotingConnectException,
+                          "connect to " + AddrText(addr) + " failed"));
     co_return Ok();
   }
-  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  // The future's address is the channel-table key (the chosen name server for a null `addr`);
+  // exception texts name `addr` as given, "null" for the name server.
+  const bool to_namesrv = addr == nullptr;
   auto request = std::make_shared<const RemotingCommand>(std::move(req));
   // The callback is moved, never copied, on its way to the ResponseFuture: it holds the request
   // kept for a retry and the send's state (a copy of a std::function copies all of that).
   AddListener(future, [this, future, request = std::move(request), timeout_ms, begin,
-                       cb = std::move(cb), addr_text, table_addr](SimThread& el) mutable
-                      -> Task<void> {
+                       cb = std::move(cb), to_namesrv](SimThread& el) mutable -> Task<void> {
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
-      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException,
+                             "connect to " + future->AddrText(to_namesrv) + " failed"));
       co_return;
     }
     if (!ch->active()) {
-      CloseChannel(table_addr, ch);
-      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      CloseChannel(future->addr, ch);
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException,
+                             "connect to " + future->AddrText(to_namesrv) + " failed"));
       co_return;
     }
     const int64_t cost = ctx_.now_ms() - begin;
@@ -686,16 +687,17 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
                                                    RemotingCommand req, int64_t timeout_ms) {
   (void)t;
   std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
-  const std::string addr_text = AddrText(addr);
   if (!future) {
-    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed");
+    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + AddrText(addr) + " failed");
   }
-  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  // As in InvokeAsyncListener: the future's address is the table key, `addr` the text.
+  const bool to_namesrv = addr == nullptr;
   auto request = std::make_shared<RemotingCommand>(std::move(req));
   request->oneway = true;
-  AddListener(future, [this, future, request, timeout_ms, addr_text,
-                       table_addr](SimThread& el) -> Task<void> {
+  AddListener(future, [this, future, request, timeout_ms, to_namesrv](SimThread& el)
+                  -> Task<void> {
     (void)el;
+    const std::string& addr_text = future->AddrText(to_namesrv);
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
       RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
@@ -703,7 +705,7 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
       co_return;
     }
     if (!ch->active()) {
-      CloseChannel(table_addr, ch);
+      CloseChannel(future->addr, ch);
       RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
                "oneway to " + addr_text + " dropped: channel inactive (nothing is reported)");
       co_return;

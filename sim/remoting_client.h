@@ -107,7 +107,14 @@ class RemotingClient : public ClientEndpoint {
 
  private:
   struct ConnectFuture {
-    explicit ConnectFuture(core::Scheduler& s) : latch(s, 1) {}
+    ConnectFuture(core::Scheduler& s, std::string a) : addr(std::move(a)), latch(s, 1) {}
+    // The address connected to: the future's channel-table key.
+    const std::string addr;
+    // The address as an invoke's caller gave it, for exception texts: "null" for a name server.
+    const std::string& AddrText(bool to_namesrv) const {
+      static const std::string kNull = "null";
+      return to_namesrv ? kNull : addr;
+    }
     bool done = false;
     std::shared_ptr<Channel> channel;  // set when connected
     core::Latch latch;
