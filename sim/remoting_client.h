@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/executor.h"
@@ -175,7 +176,9 @@ class RemotingClient : public ClientEndpoint {
   std::vector<std::string> namesrv_addrs_;
   std::string namesrv_chosen_;
   int32_t namesrv_index_ = 0;
-  std::map<std::string, ChannelWrapper> channel_tables_;
+  // channelTables, a ConcurrentHashMap in Java: looked up by address once per request. Nothing
+  // depends on its order (a scan for a channel stops at the one wrapper holding it).
+  std::unordered_map<std::string, ChannelWrapper> channel_tables_;
   std::map<int32_t, std::shared_ptr<ResponseFuture>> response_table_;  // by opaque
   core::Semaphore semaphore_async_;
   core::Semaphore semaphore_oneway_;
