@@ -156,7 +156,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch,
 void Broker::Complete(const std::shared_ptr<Channel>& ch, const RemotingCommand& req) {
   Result r = Check(req);
   if (r.store) {
-    int64_t offset = queue_offsets_[{req.topic, req.queue_id}]++;
+    int64_t offset = queue_offsets_[req.topic.str()][req.queue_id]++;
     recorder_.Stored(req.message_index, name(), req.queue_id, sched_.now());
     if (consumer_side_) consumer_side_->OnProducerStored(req, offset);
     log_.Emit([&] {
