@@ -233,17 +233,15 @@ void RemotingClient::CloseChannel(const std::shared_ptr<Channel>& ch) {
 
 void RemotingClient::FailFast(const std::shared_ptr<Channel>& ch) {
   std::vector<int32_t> opaques;
-  for (const auto& [opaque, rf] : response_table_) {
+  for (const auto& [opaque, rf] : response_table_.entries()) {
     if (rf->channel == ch) opaques.push_back(opaque);
   }
   for (int32_t o : opaques) RequestFail(o);
 }
 
 void RemotingClient::RequestFail(int32_t opaque) {
-  auto it = response_table_.find(opaque);
-  if (it == response_table_.end()) return;
-  std::shared_ptr<ResponseFuture> rf = it->second;
-  response_table_.erase(it);
+  std::shared_ptr<ResponseFuture> rf = response_table_.Remove(opaque);
+  if (!rf) return;
   rf->send_request_ok = false;
   rf->response.reset();
   rf->latch.CountDown();  // putResponse(null)
@@ -267,18 +265,12 @@ void RemotingClient::ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>
 }
 
 void RemotingClient::ScanResponseTable() {
-  std::vector<std::shared_ptr<ResponseFuture>> expired;
   int64_t now = ctx_.now_ms();
-  for (auto it = response_table_.begin(); it != response_table_.end();) {
-    const auto& rf = it->second;
-    if (rf->begin_ms + rf->timeout_ms + 1000 <= now) {
-      rf->Release();
-      expired.push_back(rf);
-      it = response_table_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<std::shared_ptr<ResponseFuture>> expired =
+      response_table_.RemoveIf([now](const ResponseFuture& rf) {
+        return rf.begin_ms + rf.timeout_ms + 1000 <= now;
+      });
+  for (const auto& rf : expired) rf->Release();
   for (const auto& rf : expired) {
     RMQ_CTX_LOG(ctx_, "request_timeout", "",
              absl::StrFormat("scanner removed request %d to %s (begin %d ms + timeout %d ms + 1000)",
@@ -289,15 +281,13 @@ void RemotingClient::ScanResponseTable() {
 
 void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) {
   (void)ch;
-  auto it = response_table_.find(resp.opaque);
-  if (it == response_table_.end()) {
+  std::shared_ptr<ResponseFuture> rf = response_table_.Remove(resp.opaque);
+  if (!rf) {
     RMQ_CTX_LOG(ctx_, "response_dropped", resp.msg_id,
              absl::StrFormat("response to request %d arrived after it was given up", resp.opaque));
     return;
   }
-  std::shared_ptr<ResponseFuture> rf = it->second;
   rf->response = std::move(resp);
-  response_table_.erase(it);
   if (rf->has_callback()) {
     ExecuteInvokeCallback(rf);
   } else {
@@ -366,17 +356,17 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSync(SimThread& t, const std::s
   rf->channel = ch;
   rf->timeout_ms = wait_ms;
   rf->begin_ms = ctx_.now_ms();
-  response_table_[req.opaque] = rf;
+  response_table_.Put(req.opaque, rf);
   int32_t opaque = req.opaque;
   if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     rf->send_request_ok = false;
-    response_table_.erase(opaque);
+    response_table_.Remove(opaque);
     rf->latch.CountDown();
   }
   bool answered_at_once = rf->latch.released();
   co_await rf->latch.Wait(SimDuration::Millis(wait_ms));
   if (!answered_at_once && wait_ms > 0) co_await Resumed(t);
-  response_table_.erase(opaque);
+  response_table_.Remove(opaque);
   if (rf->response) co_return *rf->response;
   if (rf->send_request_ok) {
     if (ctx_.settings.client_close_socket_if_timeout) CloseChannel(addr_text, ch);
@@ -438,7 +428,7 @@ Task<TryVoid> RemotingClient::InvokeAsync(SimThread& t, const std::string* addr,
   rf->begin_ms = ctx_.now_ms();
   rf->callback = std::move(cb);
   rf->release_to = &semaphore_async_;
-  response_table_[req.opaque] = rf;
+  response_table_.Put(req.opaque, rf);
   int32_t opaque = req.opaque;
   if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     RequestFail(opaque);  // write listener failure
@@ -559,7 +549,7 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
   // ResponseFuture.executeInvokeCallback calls it with the response (operationSucceed) or the
   // exception (operationFail); the future's CompletableFuture is `done` itself.
   rf->result_callback = std::move(done);
-  response_table_[req->opaque] = rf;
+  response_table_.Put(req->opaque, std::move(rf));
   const int32_t opaque = req->opaque;
   if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
 }

@@ -13,6 +13,7 @@
 #ifndef RMQSIM_SIM_REMOTING_CLIENT_H_
 #define RMQSIM_SIM_REMOTING_CLIENT_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -70,6 +71,63 @@ struct ResponseFuture {
   }
   // ResponseFuture.isTimeout(): now - begin > timeout.
   bool IsTimeout(int64_t now_ms) const { return now_ms - begin_ms > timeout_ms; }
+};
+
+// NettyRemotingAbstract.responseTable: the futures awaiting a response, by opaque; the scanner and
+// failFast visit them in opaque order. A vector sorted by opaque rather than a std::map (a node
+// allocated and rebalanced for every request): opaques only grow, so a request's entry is
+// appended, and the table holds no more than the requests in flight.
+class ResponseTable {
+ public:
+  using Entry = std::pair<int32_t, std::shared_ptr<ResponseFuture>>;
+
+  // responseTable.put(opaque, rf).
+  void Put(int32_t opaque, std::shared_ptr<ResponseFuture> rf) {
+    if (entries_.empty() || entries_.back().first < opaque) {
+      entries_.emplace_back(opaque, std::move(rf));
+      return;
+    }
+    auto it = LowerBound(opaque);
+    if (it != entries_.end() && it->first == opaque) {
+      it->second = std::move(rf);
+    } else {
+      entries_.emplace(it, opaque, std::move(rf));
+    }
+  }
+  // responseTable.remove(opaque): the future, or null if there was none.
+  std::shared_ptr<ResponseFuture> Remove(int32_t opaque) {
+    auto it = LowerBound(opaque);
+    if (it == entries_.end() || it->first != opaque) return nullptr;
+    std::shared_ptr<ResponseFuture> rf = std::move(it->second);
+    entries_.erase(it);
+    return rf;
+  }
+  // Removes the futures `pred` holds for and returns them, in opaque order.
+  template <typename Pred>
+  std::vector<std::shared_ptr<ResponseFuture>> RemoveIf(Pred pred) {
+    std::vector<std::shared_ptr<ResponseFuture>> removed;
+    auto kept = entries_.begin();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (pred(*it->second)) {
+        removed.push_back(std::move(it->second));
+      } else {
+        if (kept != it) *kept = std::move(*it);
+        ++kept;
+      }
+    }
+    entries_.erase(kept, entries_.end());
+    return removed;
+  }
+  // In opaque order.
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry>::iterator LowerBound(int32_t opaque) {
+    return std::lower_bound(entries_.begin(), entries_.end(), opaque,
+                            [](const Entry& e, int32_t o) { return e.first < o; });
+  }
+
+  std::vector<Entry> entries_;
 };
 
 
@@ -179,7 +237,7 @@ class RemotingClient : public ClientEndpoint {
   // channelTables, a ConcurrentHashMap in Java: looked up by address once per request. Nothing
   // depends on its order (a scan for a channel stops at the one wrapper holding it).
   std::unordered_map<std::string, ChannelWrapper> channel_tables_;
-  std::map<int32_t, std::shared_ptr<ResponseFuture>> response_table_;  // by opaque
+  ResponseTable response_table_;
   core::Semaphore semaphore_async_;
   core::Semaphore semaphore_oneway_;
   core::Executor callback_executor_;
