@@ -169,7 +169,7 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
   RMQ_CTX_LOG(ctx_, "connect", "", "connect to " + addr);
   std::weak_ptr<ConnectFuture> weak = future;
   ctx_.net.Connect(this, ctx_.group, ctx_.actor(), addr,
-                   [this, weak, addr](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
+                   [this, weak](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
                      auto f = weak.lock();
                      if (!f || f->done) {
                        if (ch) ctx_.net.CloseFromClient(ch);  // Netty gave up on it already
@@ -178,16 +178,15 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
                      f->done = true;
                      if (r == Network::ConnectResult::kConnected) f->channel = ch;
                      RMQ_CTX_LOG(ctx_, "connect_result", "",
-                              addr + (ch ? ": connected" : ": connection refused"));
+                              f->addr + (ch ? ": connected" : ": connection refused"));
                      CompleteConnect(f);
                    });
   // Netty's CONNECT_TIMEOUT_MILLIS fails a connect that has not completed.
-  std::string target = addr;
-  ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak, target] {
+  ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak] {
     auto f = weak.lock();
     if (!f || f->done) return;
     f->done = true;
-    RMQ_CTX_LOG(ctx_, "connect_result", "", target + ": connect timed out");
+    RMQ_CTX_LOG(ctx_, "connect_result", "", f->addr + ": connect timed out");
     CompleteConnect(f);
   });
   return future;
