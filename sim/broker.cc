@@ -123,9 +123,11 @@ Broker::Result Broker::Check(const RemotingCommand& req) {
   return {code::kSuccess, "", true};
 }
 
-void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+void Broker::HandleRequest(const std::shared_ptr<Channel>& ch,
+                           std::shared_ptr<const RemotingCommand> packet) {
+  const RemotingCommand& req = *packet;
   if (consumer_side_ && consumer_side_->Intercepts(req)) {
-    consumer_side_->HandleRequest(ch, std::move(req));
+    consumer_side_->HandleRequest(ch, std::move(packet));
     return;
   }
   if (req.type == RemotingCommand::Type::kHeartbeat ||
@@ -145,8 +147,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand r
   });
   SimDuration processing = service_time_ + slow_.value_or(SimDuration::Zero());
   uint64_t inc = incarnation();
-  auto packet = std::make_shared<RemotingCommand>(std::move(req));
-  sched_.ScheduleAfter(processing, [this, ch, inc, packet] {
+  sched_.ScheduleAfter(processing, [this, ch, inc, packet = std::move(packet)] {
     if (incarnation() != inc || !process_up() || crashed()) return;  // died or froze meanwhile
     Complete(ch, *packet);
   });
@@ -155,7 +156,7 @@ void Broker::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand r
 void Broker::Complete(const std::shared_ptr<Channel>& ch, const RemotingCommand& req) {
   Result r = Check(req);
   if (r.store) {
-    int64_t offset = queue_offsets_[{req.topic, req.queue_id}]++;
+    int64_t offset = queue_offsets_[req.topic.str()][req.queue_id]++;
     recorder_.Stored(req.message_index, name(), req.queue_id, sched_.now());
     if (consumer_side_) consumer_side_->OnProducerStored(req, offset);
     log_.Emit([&] {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event_log.h"
@@ -50,7 +51,8 @@ class Broker : public Host {
     drop_.reset();
   }
 
-  void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) override;
+  void HandleRequest(const std::shared_ptr<Channel>& ch,
+                     std::shared_ptr<const RemotingCommand> packet) override;
 
   // Push consumers: the store, pulls, send-back, schedule service (set before StartProcess; only
   // when the scenario has consumers).
@@ -80,7 +82,10 @@ class Broker : public Host {
   std::optional<SimDuration> slow_;
   std::optional<std::pair<int32_t, Ratio>> error_;
   std::optional<Ratio> drop_;
-  std::map<std::pair<std::string, int32_t>, int64_t> queue_offsets_;
+  // topic -> queue id -> the queue's next offset. By topic first, so that a store hashes its
+  // topic once and compares queue ids as integers (no key string is built per store). Only ever
+  // looked up, never iterated.
+  std::unordered_map<std::string, std::map<int32_t, int64_t>> queue_offsets_;
   BrokerConsumerSide* consumer_side_ = nullptr;
   std::map<std::string, int32_t> topic_perms_;  // perm of topics not read+write (4.9.0 %DLQ%)
 };

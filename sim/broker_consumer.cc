@@ -147,9 +147,9 @@ int32_t BrokerConsumerSide::DrawError(std::string* remark) {
   return c;
 }
 
-void BrokerConsumerSide::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+void BrokerConsumerSide::HandleRequest(const std::shared_ptr<Channel>& ch,
+                                       std::shared_ptr<const RemotingCommand> r) {
   SimDuration slow = b_.slow_.value_or(SimDuration::Zero());
-  auto r = std::make_shared<RemotingCommand>(std::move(req));
   switch (r->type) {
     case Type::kSendMessage:
     case Type::kConsumerSendMsgBack:

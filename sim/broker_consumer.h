@@ -45,7 +45,7 @@ class BrokerConsumerSide {
 
   // Requests this side serves: the consumer protocol and %RETRY% sends of inner producers.
   bool Intercepts(const RemotingCommand& req) const;
-  void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req);
+  void HandleRequest(const std::shared_ptr<Channel>& ch, std::shared_ptr<const RemotingCommand> r);
   // The broker stored a producer's message at `queue_offset`.
   void OnProducerStored(const RemotingCommand& req, int64_t queue_offset);
   void OnProcessStart();

@@ -47,7 +47,10 @@ ExPtr MakeEx(ExClass cls, std::string message, ExPtr cause = nullptr, int32_t co
 template <typename T>
 class Try {
  public:
-  Try(T value) : value_(std::move(value)) {}  // NOLINT: implicit like a return value
+  // Implicit like a return value; taken by reference so that the value is moved (or copied)
+  // once, straight into place.
+  Try(const T& value) : value_(value) {}        // NOLINT
+  Try(T&& value) : value_(std::move(value)) {}  // NOLINT
   Try(ExPtr ex) : ex_(std::move(ex)) {}       // NOLINT: implicit like a throw
   bool ok() const { return ex_ == nullptr; }
   const T& value() const { return *value_; }

@@ -143,7 +143,9 @@ bool NameServer::PickupTopicRouteData(const std::string& topic, TopicRouteData* 
   return true;
 }
 
-void NameServer::HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+void NameServer::HandleRequest(const std::shared_ptr<Channel>& ch,
+                               std::shared_ptr<const RemotingCommand> packet) {
+  const RemotingCommand& req = *packet;
   RemotingCommand resp;
   resp.opaque = req.opaque;
   if (req.type == RemotingCommand::Type::kGetRoute) {

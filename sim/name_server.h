@@ -42,7 +42,8 @@ class NameServer : public Host {
   // The broker's connection closed (onChannelDestroy).
   void OnBrokerChannelDestroyed(const std::string& broker_addr, const std::string& why);
 
-  void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) override;
+  void HandleRequest(const std::shared_ptr<Channel>& ch,
+                     std::shared_ptr<const RemotingCommand> packet) override;
 
   // The route the name server would answer for `topic`, or false (TOPIC_NOT_EXIST).
   bool PickupTopicRouteData(const std::string& topic, TopicRouteData* out) const;

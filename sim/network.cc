@@ -56,11 +56,11 @@ void Network::Connect(ClientEndpoint* client, const std::string& group, const st
   });
 }
 
-bool Network::SendRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) {
+bool Network::SendRequest(const std::shared_ptr<Channel>& ch,
+                          std::shared_ptr<const RemotingCommand> req) {
   if (!ch->active_) return false;
   Host* host = ch->host;
-  auto packet = std::make_shared<RemotingCommand>(std::move(req));
-  sched_.ScheduleAfter(host->delay(), [this, ch, host, packet] {
+  sched_.ScheduleAfter(host->delay(), [this, ch, host, packet = std::move(req)]() mutable {
     if (!host->ReachableFrom(ch->group)) return;  // vanished
     // No check of ch->active_ here: a request written before the client closed the channel
     // still reaches a live server, because TCP delivers the data ahead of the FIN (Netty runs the
@@ -75,16 +75,17 @@ bool Network::SendRequest(const std::shared_ptr<Channel>& ch, RemotingCommand re
       });
       return;
     }
-    host->HandleRequest(ch, std::move(*packet));
+    host->HandleRequest(ch, std::move(packet));
   });
   return true;
 }
 
-void Network::SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) {
+void Network::SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) {
   Host* host = ch->host;
   uint64_t incarnation = host->incarnation();
-  auto packet = std::make_shared<RemotingCommand>(std::move(resp));
-  sched_.ScheduleAfter(host->delay(), [ch, host, incarnation, packet] {
+  // The packet has one owner, the event (a command is too large to be captured by value).
+  auto packet = std::make_unique<RemotingCommand>(std::move(resp));
+  sched_.ScheduleAfter(host->delay(), [ch, host, incarnation, packet = std::move(packet)] {
     if (!host->ReachableFrom(ch->group)) return;
     if (incarnation != ch->incarnation) return;
     if (!ch->active_) return;

@@ -80,8 +80,11 @@ class Host {
     return !crashed_ && partitioned_groups_.count(group) == 0 && !partitioned_all_;
   }
 
-  // A request arrived on an open connection of the current incarnation.
-  virtual void HandleRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req) = 0;
+  // A request arrived on an open connection of the current incarnation. The packet is the
+  // client's own, shared and never written again once sent: a host that answers later keeps it
+  // instead of copying it.
+  virtual void HandleRequest(const std::shared_ptr<Channel>& ch,
+                             std::shared_ptr<const RemotingCommand> req) = 0;
 
  protected:
   friend class Network;
@@ -99,7 +102,8 @@ class Host {
 class ClientEndpoint {
  public:
   virtual ~ClientEndpoint() = default;
-  virtual void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) = 0;
+  // `resp` is the packet's own command: the endpoint may move from it.
+  virtual void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) = 0;
   // The peer closed the connection cleanly (FIN).
   virtual void OnPeerClosed(const std::shared_ptr<Channel>& ch) = 0;
   // The peer reset the connection (RST): Netty's exceptionCaught closes it through the pipeline.
@@ -141,10 +145,12 @@ class Network {
   void Connect(ClientEndpoint* client, const std::string& group, const std::string& actor,
                const std::string& addr,
                std::function<void(ConnectResult, std::shared_ptr<Channel>)> done);
-  // Writes a request. Returns false if the channel is closed (the write fails locally).
-  bool SendRequest(const std::shared_ptr<Channel>& ch, RemotingCommand req);
-  // Server side: sends a response back over `ch`.
-  void SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp);
+  // Writes a request. Returns false if the channel is closed (the write fails locally). The
+  // request is shared with the sender (which may keep it for a re-send), not copied.
+  bool SendRequest(const std::shared_ptr<Channel>& ch, std::shared_ptr<const RemotingCommand> req);
+  // Server side: sends a response back over `ch`. Taken as an rvalue: it is moved, once, into the
+  // packet that travels (every caller builds the response for this call alone).
+  void SendResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp);
   // Client side close (closeChannel): the server sees it after one delay.
   void CloseFromClient(const std::shared_ptr<Channel>& ch);
 

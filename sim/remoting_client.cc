@@ -10,6 +10,27 @@ namespace rmqsim::sim {
 
 namespace java = core::java;
 
+namespace {
+// Channel.remoteAddress().toString() of a connected channel to an IP literal: "/10.0.0.1:10911".
+std::string RemoteAddress(const std::shared_ptr<Channel>& ch) { return "/" + ch->addr(); }
+
+// What 5.3.3's ResponseFuture.executeInvokeCallback passes on: operationSucceed(response), else
+// operationFail(RemotingSendRequestException or RemotingTimeoutException). The response is moved
+// out: the future has left the response table, and the callback runs once.
+Try<RemotingCommand> TakeResult(ResponseFuture& rf) {
+  if (rf.response) return std::move(*rf.response);
+  if (!rf.send_request_ok) {
+    return MakeEx(ExClass::kRemotingSendRequestException,
+                  "send request to <" + RemoteAddress(rf.channel) + "> failed");
+  }
+  // isTimeout() holds for everything the scanner removes (no other way here leaves a future
+  // without a response and with sendRequestOK).
+  return MakeEx(ExClass::kRemotingTimeoutException,
+                absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
+                                RemoteAddress(rf.channel), rf.timeout_ms));
+}
+}  // namespace
+
 RemotingClient::RemotingClient(ClientContext& ctx, std::vector<std::string> namesrv_addrs)
     : ctx_(ctx),
       namesrv_addrs_(std::move(namesrv_addrs)),
@@ -143,12 +164,12 @@ RemotingClient::~RemotingClient() {
 
 std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
     const std::string& addr) {
-  auto future = std::make_shared<ConnectFuture>(ctx_.sched);
+  auto future = std::make_shared<ConnectFuture>(ctx_.sched, addr);
   channel_tables_[addr] = ChannelWrapper{future};
   RMQ_CTX_LOG(ctx_, "connect", "", "connect to " + addr);
   std::weak_ptr<ConnectFuture> weak = future;
   ctx_.net.Connect(this, ctx_.group, ctx_.actor(), addr,
-                   [this, weak, addr](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
+                   [this, weak](Network::ConnectResult r, std::shared_ptr<Channel> ch) {
                      auto f = weak.lock();
                      if (!f || f->done) {
                        if (ch) ctx_.net.CloseFromClient(ch);  // Netty gave up on it already
@@ -157,16 +178,15 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::StartConnect(
                      f->done = true;
                      if (r == Network::ConnectResult::kConnected) f->channel = ch;
                      RMQ_CTX_LOG(ctx_, "connect_result", "",
-                              addr + (ch ? ": connected" : ": connection refused"));
+                              f->addr + (ch ? ": connected" : ": connection refused"));
                      CompleteConnect(f);
                    });
   // Netty's CONNECT_TIMEOUT_MILLIS fails a connect that has not completed.
-  std::string target = addr;
-  ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak, target] {
+  ctx_.sched.ScheduleAfter(ctx_.settings.connect_timeout, [this, weak] {
     auto f = weak.lock();
     if (!f || f->done) return;
     f->done = true;
-    RMQ_CTX_LOG(ctx_, "connect_result", "", target + ": connect timed out");
+    RMQ_CTX_LOG(ctx_, "connect_result", "", f->addr + ": connect timed out");
     CompleteConnect(f);
   });
   return future;
@@ -212,17 +232,15 @@ void RemotingClient::CloseChannel(const std::shared_ptr<Channel>& ch) {
 
 void RemotingClient::FailFast(const std::shared_ptr<Channel>& ch) {
   std::vector<int32_t> opaques;
-  for (const auto& [opaque, rf] : response_table_) {
+  for (const auto& [opaque, rf] : response_table_.entries()) {
     if (rf->channel == ch) opaques.push_back(opaque);
   }
   for (int32_t o : opaques) RequestFail(o);
 }
 
 void RemotingClient::RequestFail(int32_t opaque) {
-  auto it = response_table_.find(opaque);
-  if (it == response_table_.end()) return;
-  std::shared_ptr<ResponseFuture> rf = it->second;
-  response_table_.erase(it);
+  std::shared_ptr<ResponseFuture> rf = response_table_.Remove(opaque);
+  if (!rf) return;
   rf->send_request_ok = false;
   rf->response.reset();
   rf->latch.CountDown();  // putResponse(null)
@@ -231,29 +249,27 @@ void RemotingClient::RequestFail(int32_t opaque) {
 }
 
 void RemotingClient::ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf) {
-  if (!rf->callback) return;
+  if (!rf->has_callback()) return;
   callback_executor_.Submit([rf](SimThread& t) -> Task<void> {
     if (!rf->callback_run) {
       rf->callback_run = true;
-      co_await rf->callback(t, rf);
+      if (rf->result_callback) {
+        co_await rf->result_callback(t, TakeResult(*rf));
+      } else {
+        co_await rf->callback(t, rf);
+      }
     }
     rf->Release();
   });
 }
 
 void RemotingClient::ScanResponseTable() {
-  std::vector<std::shared_ptr<ResponseFuture>> expired;
   int64_t now = ctx_.now_ms();
-  for (auto it = response_table_.begin(); it != response_table_.end();) {
-    const auto& rf = it->second;
-    if (rf->begin_ms + rf->timeout_ms + 1000 <= now) {
-      rf->Release();
-      expired.push_back(rf);
-      it = response_table_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<std::shared_ptr<ResponseFuture>> expired =
+      response_table_.RemoveIf([now](const ResponseFuture& rf) {
+        return rf.begin_ms + rf.timeout_ms + 1000 <= now;
+      });
+  for (const auto& rf : expired) rf->Release();
   for (const auto& rf : expired) {
     RMQ_CTX_LOG(ctx_, "request_timeout", "",
              absl::StrFormat("scanner removed request %d to %s (begin %d ms + timeout %d ms + 1000)",
@@ -262,18 +278,16 @@ void RemotingClient::ScanResponseTable() {
   }
 }
 
-void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) {
+void RemotingClient::OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) {
   (void)ch;
-  auto it = response_table_.find(resp.opaque);
-  if (it == response_table_.end()) {
+  std::shared_ptr<ResponseFuture> rf = response_table_.Remove(resp.opaque);
+  if (!rf) {
     RMQ_CTX_LOG(ctx_, "response_dropped", resp.msg_id,
              absl::StrFormat("response to request %d arrived after it was given up", resp.opaque));
     return;
   }
-  std::shared_ptr<ResponseFuture> rf = it->second;
   rf->response = std::move(resp);
-  response_table_.erase(it);
-  if (rf->callback) {
+  if (rf->has_callback()) {
     ExecuteInvokeCallback(rf);
   } else {
     rf->latch.CountDown();
@@ -341,17 +355,17 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSync(SimThread& t, const std::s
   rf->channel = ch;
   rf->timeout_ms = wait_ms;
   rf->begin_ms = ctx_.now_ms();
-  response_table_[req.opaque] = rf;
+  response_table_.Put(req.opaque, rf);
   int32_t opaque = req.opaque;
-  if (!ctx_.net.SendRequest(ch, std::move(req))) {
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     rf->send_request_ok = false;
-    response_table_.erase(opaque);
+    response_table_.Remove(opaque);
     rf->latch.CountDown();
   }
   bool answered_at_once = rf->latch.released();
   co_await rf->latch.Wait(SimDuration::Millis(wait_ms));
   if (!answered_at_once && wait_ms > 0) co_await Resumed(t);
-  response_table_.erase(opaque);
+  response_table_.Remove(opaque);
   if (rf->response) co_return *rf->response;
   if (rf->send_request_ok) {
     if (ctx_.settings.client_close_socket_if_timeout) CloseChannel(addr_text, ch);
@@ -413,9 +427,11 @@ Task<TryVoid> RemotingClient::InvokeAsync(SimThread& t, const std::string* addr,
   rf->begin_ms = ctx_.now_ms();
   rf->callback = std::move(cb);
   rf->release_to = &semaphore_async_;
-  response_table_[req.opaque] = rf;
+  response_table_.Put(req.opaque, rf);
   int32_t opaque = req.opaque;
-  if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
+    RequestFail(opaque);  // write listener failure
+  }
   co_return Ok();
 }
 
@@ -450,7 +466,7 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
                         semaphore_oneway_.available()));
   }
   // A failed write is only logged for oneway; the permit is released when the write completes.
-  if (!ctx_.net.SendRequest(ch, std::move(req))) {
+  if (!ctx_.net.SendRequest(ch, std::make_shared<const RemotingCommand>(std::move(req)))) {
     RMQ_CTX_LOG(ctx_, "request_write_failed", "", "oneway write to " + ch->addr() + " failed (logged only)");
   }
   semaphore_oneway_.Release();
@@ -461,9 +477,6 @@ Task<TryVoid> RemotingClient::InvokeOneway(SimThread& t, const std::string* addr
 // ---- 5.3.3 [NRC, NRA, RF @ rocketmq-all-5.3.3] ------------------------------------------------
 
 namespace {
-// Channel.remoteAddress().toString() of a connected channel to an IP literal: "/10.0.0.1:10911".
-std::string RemoteAddress(const std::shared_ptr<Channel>& ch) { return "/" + ch->addr(); }
-
 // The CompletableFuture a 5.3.3 invokeSync waits on (get(timeout)).
 struct SyncWaiter {
   explicit SyncWaiter(core::Scheduler& s) : latch(s, 1) {}
@@ -474,7 +487,7 @@ struct SyncWaiter {
 
 std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChannelAsync(
     const std::string* addr) {
-  std::string target;
+  const std::string* target = addr;  // the channel-table key
   if (addr == nullptr) {
     // getAndCreateNameserverChannelAsync: the chosen name server if its channel is OK, else the
     // next one by namesrvIndex (no loop over the list; the connect is only started).
@@ -491,21 +504,20 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChann
       RMQ_CTX_LOG(ctx_, "namesrv_chosen", "", "new name server is chosen: " + new_addr);
     }
     namesrv_chosen_ = new_addr;
-    target = new_addr;
-  } else {
-    target = *addr;
+    target = &namesrv_chosen_;
   }
   // createChannelAsync: an OK or still-connecting wrapper is reused; a finished dead one replaced.
-  auto it = channel_tables_.find(target);
+  auto it = channel_tables_.find(*target);
   if (it != channel_tables_.end()) {
     if (it->second.IsOK() || !it->second.future->done) return it->second.future;
     channel_tables_.erase(it);
   }
-  return StartConnect(target);
+  return StartConnect(*target);
 }
 
-Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                                   int64_t timeout_ms, InvokeResultCallback done) {
+Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
+                                   std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                                   InvokeResultCallback done) {
   const int64_t begin = ctx_.now_ms();
   bool acquired = co_await semaphore_async_.TryAcquire(SimDuration::Millis(timeout_ms));
   if (!acquired) {
@@ -528,97 +540,95 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch, Re
     co_return;
   }
   auto rf = std::make_shared<ResponseFuture>(ctx_.sched);
-  rf->opaque = req.opaque;
+  rf->opaque = req->opaque;
   rf->channel = ch;
   rf->timeout_ms = timeout_ms - cost;
   rf->begin_ms = ctx_.now_ms();
   rf->release_to = &semaphore_async_;
-  // ResponseFuture.executeInvokeCallback -> the future's InvokeCallback: operationSucceed completes
-  // it with the response, operationFail exceptionally.
-  rf->callback = [this, done = std::move(done)](SimThread& ct,
-                                                std::shared_ptr<ResponseFuture> f) -> Task<void> {
-    if (f->response) {
-      co_await done(ct, *f->response);
-    } else if (!f->send_request_ok) {
-      co_await done(ct, MakeEx(ExClass::kRemotingSendRequestException,
-                               "send request to <" + RemoteAddress(f->channel) + "> failed"));
-    } else {
-      // isTimeout() holds for everything the scanner removes (no other way here leaves a future
-      // without a response and with sendRequestOK).
-      co_await done(ct, MakeEx(ExClass::kRemotingTimeoutException,
-                               absl::StrFormat("wait response on the channel <%s> timeout, %d(ms)",
-                                               RemoteAddress(f->channel), f->timeout_ms)));
-    }
-  };
-  response_table_[req.opaque] = rf;
-  const int32_t opaque = req.opaque;
+  // ResponseFuture.executeInvokeCallback calls it with the response (operationSucceed) or the
+  // exception (operationFail); the future's CompletableFuture is `done` itself.
+  rf->result_callback = std::move(done);
+  response_table_.Put(req->opaque, std::move(rf));
+  const int32_t opaque = req->opaque;
   if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
 }
 
+// Not a coroutine: it only builds the GO_AWAY step and hands back invoke0's task, which the caller
+// awaits (a frame of its own per request would do nothing more).
 Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                                      RemotingCommand req, int64_t timeout_ms,
-                                      InvokeResultCallback done) {
+                                      std::shared_ptr<const RemotingCommand> req,
+                                      int64_t timeout_ms, InvokeResultCallback done) {
   if (!ctx_.profile.go_away_handling) {
-    co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
-    co_return;
+    return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
-  RemotingCommand retry = req;
-  auto on_first = [this, ch, retry, timeout_ms, start, done = std::move(done)](
+  // invoke0(...).thenCompose: an answer other than GO_AWAY goes straight on to `done` (this
+  // forwarding lambda is no coroutine, so that costs no frame); GO_AWAY goes to OnGoAway. `req`
+  // is kept for the re-send: the packet on the wire shares it, so keeping it copies nothing.
+  auto on_first = [this, ch, req, timeout_ms, start, done = std::move(done)](
                       SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
-    if (!r.ok() || r.value().code != 1500) {
-      co_await done(ct, std::move(r));
-      co_return;
-    }
-    const std::string remote = ch->addr();
-    RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "GO_AWAY from " + remote);
-    // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
-    auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
-    if (ctx_.settings.enable_reconnect_for_go_away) {
-      auto it = channel_tables_.find(remote);
-      if (it != channel_tables_.end()) {
-        if (it->second.future->channel == ch) {
-          // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
-          // channel stays open for the requests still on it.
-          RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "reconnect to " + remote + " (enableReconnectForGoAway)");
-          StartConnect(remote);
-        }
-        std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
-        if (next->channel != ch) {
-          retry.opaque = NextOpaque();  // a new request command: a new opaque
-          AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
-                             remote](SimThread& el) -> Task<void> {
-            if (!next->channel) {
-              // convertChannelFutureToCompletableFuture builds RemotingConnectException from
-              // channel.remoteAddress().toString(); an unconnected channel has no remote address,
-              // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
-              RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id,
-                       "reconnect to " + remote + " failed: the re-send never completes");
-              co_return;
+    if (!r.ok() || r.value().code != 1500) return done(ct, std::move(r));
+    return OnGoAway(ct, std::move(ch), std::move(req), timeout_ms, start, std::move(done));
+  };
+  return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+}
+
+Task<void> RemotingClient::OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
+                                    std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                                    int64_t start, InvokeResultCallback done) {
+  const std::string remote = ch->addr();
+  RMQ_CTX_LOG(ctx_, "go_away", req->msg_id, "GO_AWAY from " + remote);
+  // A GO_AWAY (rare): the re-send's callbacks share `done`, which is move-only.
+  auto shared_done = std::make_shared<InvokeResultCallback>(std::move(done));
+  if (ctx_.settings.enable_reconnect_for_go_away) {
+    auto it = channel_tables_.find(remote);
+    if (it != channel_tables_.end()) {
+      if (it->second.future->channel == ch) {
+        // ChannelWrapper.reconnect: a new connect replaces the wrapper's future; the old
+        // channel stays open for the requests still on it.
+        RMQ_CTX_LOG(ctx_, "go_away", req->msg_id,
+                    "reconnect to " + remote + " (enableReconnectForGoAway)");
+        StartConnect(remote);
+      }
+      std::shared_ptr<ConnectFuture> next = channel_tables_[remote].future;
+      if (next->channel != ch) {
+        auto fresh = std::make_shared<RemotingCommand>(*req);
+        fresh->opaque = NextOpaque();  // a new request command: a new opaque
+        std::shared_ptr<const RemotingCommand> retry = std::move(fresh);
+        AddListener(next, [this, next, retry, timeout_ms, start, shared_done,
+                           remote](SimThread& el) -> Task<void> {
+          if (!next->channel) {
+            // convertChannelFutureToCompletableFuture builds RemotingConnectException from
+            // channel.remoteAddress().toString(); an unconnected channel has no remote address,
+            // so the listener throws NPE and the future never completes [RemotingHelper@5.3.3].
+            RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
+                        "reconnect to " + remote + " failed: the re-send never completes");
+            co_return;
+          }
+          const int64_t duration = ctx_.now_ms() - start;
+          RMQ_CTX_LOG(ctx_, "go_away", retry->msg_id,
+                      "re-send once on the new channel to " + remote);
+          InvokeResultCallback second = [shared_done, remote](SimThread& c2,
+                                                              Try<RemotingCommand> r2)
+              -> Task<void> {
+            if (r2.ok() && r2.value().code == 1500) {
+              r2 = MakeEx(ExClass::kRemotingSendRequestException,
+                          "send request to </" + remote + "> failed",
+                          MakeEx(ExClass::kRemotingSendRequestException,
+                                 "Receive GO_AWAY twice"));
             }
-            const int64_t duration = ctx_.now_ms() - start;
-            RMQ_CTX_LOG(ctx_, "go_away", retry.msg_id, "re-send once on the new channel to " + remote);
-            InvokeResultCallback second = [shared_done, remote](SimThread& c2,
-                                                         Try<RemotingCommand> r2) -> Task<void> {
-              if (r2.ok() && r2.value().code == 1500) {
-                r2 = MakeEx(ExClass::kRemotingSendRequestException,
-                            "send request to </" + remote + "> failed",
-                            MakeEx(ExClass::kRemotingSendRequestException,
-                                   "Receive GO_AWAY twice"));
-              }
-              co_await (*shared_done)(c2, std::move(r2));
-            };
-            co_await Invoke0(el, next->channel, retry, timeout_ms - duration, std::move(second));
-          });
-          co_return;
-        }
+            co_await (*shared_done)(c2, std::move(r2));
+          };
+          co_await Invoke0(el, next->channel, retry, timeout_ms - duration, std::move(second));
+        });
+        co_return;
       }
     }
-    co_await (*shared_done)(ct, MakeEx(ExClass::kRemotingSendRequestException,
-                             "send request to </" + remote + "> failed",
-                             MakeEx(ExClass::kRemotingSendRequestException, "Receive GO_AWAY")));
-  };
-  co_await Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+  }
+  co_await (*shared_done)(t, MakeEx(ExClass::kRemotingSendRequestException,
+                                    "send request to </" + remote + "> failed",
+                                    MakeEx(ExClass::kRemotingSendRequestException,
+                                           "Receive GO_AWAY")));
 }
 
 Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::string* addr,
@@ -626,25 +636,29 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
                                                   InvokeResultCallback cb) {
   const int64_t begin = ctx_.now_ms();
   std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
-  const std::string addr_text = AddrText(addr);
   if (!future) {
-    co_await cb(t, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+    co_await cb(t, MakeEx(ExClass::kRemotingConnectException,
+                          "connect to " + AddrText(addr) + " failed"));
     co_return Ok();
   }
-  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
-  auto request = std::make_shared<RemotingCommand>(std::move(req));
+  // The future's address is the channel-table key (the chosen name server for a null `addr`);
+  // exception texts name `addr` as given, "null" for the name server.
+  const bool to_namesrv = addr == nullptr;
+  auto request = std::make_shared<const RemotingCommand>(std::move(req));
   // The callback is moved, never copied, on its way to the ResponseFuture: it holds the request
   // kept for a retry and the send's state (a copy of a std::function copies all of that).
-  AddListener(future, [this, future, request, timeout_ms, begin, cb = std::move(cb), addr_text,
-                       table_addr](SimThread& el) mutable -> Task<void> {
+  AddListener(future, [this, future, request = std::move(request), timeout_ms, begin,
+                       cb = std::move(cb), to_namesrv](SimThread& el) mutable -> Task<void> {
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
-      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException,
+                             "connect to " + future->AddrText(to_namesrv) + " failed"));
       co_return;
     }
     if (!ch->active()) {
-      CloseChannel(table_addr, ch);
-      co_await cb(el, MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed"));
+      CloseChannel(future->addr, ch);
+      co_await cb(el, MakeEx(ExClass::kRemotingConnectException,
+                             "connect to " + future->AddrText(to_namesrv) + " failed"));
       co_return;
     }
     const int64_t cost = ctx_.now_ms() - begin;
@@ -653,7 +667,7 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
       co_await cb(el, MakeEx(ExClass::kRemotingTooMuchRequestException,
                              "invokeAsync call the addr[" + ch->addr() + "] timeout"));
     }
-    co_await InvokeImpl(el, ch, std::move(*request), timeout_ms - cost, std::move(cb));
+    co_await InvokeImpl(el, ch, std::move(request), timeout_ms - cost, std::move(cb));
   });
   co_return Ok();
 }
@@ -662,16 +676,17 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
                                                    RemotingCommand req, int64_t timeout_ms) {
   (void)t;
   std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
-  const std::string addr_text = AddrText(addr);
   if (!future) {
-    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + addr_text + " failed");
+    co_return MakeEx(ExClass::kRemotingConnectException, "connect to " + AddrText(addr) + " failed");
   }
-  const std::string table_addr = addr != nullptr ? *addr : namesrv_chosen_;
+  // As in InvokeAsyncListener: the future's address is the table key, `addr` the text.
+  const bool to_namesrv = addr == nullptr;
   auto request = std::make_shared<RemotingCommand>(std::move(req));
   request->oneway = true;
-  AddListener(future, [this, future, request, timeout_ms, addr_text,
-                       table_addr](SimThread& el) -> Task<void> {
+  AddListener(future, [this, future, request, timeout_ms, to_namesrv](SimThread& el)
+                  -> Task<void> {
     (void)el;
+    const std::string& addr_text = future->AddrText(to_namesrv);
     std::shared_ptr<Channel> ch = future->channel;
     if (!ch) {
       RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
@@ -679,7 +694,7 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
       co_return;
     }
     if (!ch->active()) {
-      CloseChannel(table_addr, ch);
+      CloseChannel(future->addr, ch);
       RMQ_CTX_LOG(ctx_, "request_dropped", request->msg_id,
                "oneway to " + addr_text + " dropped: channel inactive (nothing is reported)");
       co_return;
@@ -690,7 +705,7 @@ Task<TryVoid> RemotingClient::InvokeOnewayListener(SimThread& t, const std::stri
                "oneway to " + addr_text + " dropped: semaphore (thrown inside the listener)");
       co_return;
     }
-    if (!ctx_.net.SendRequest(ch, *request)) {
+    if (!ctx_.net.SendRequest(ch, request)) {
       RMQ_CTX_LOG(ctx_, "request_write_failed", request->msg_id,
                "oneway write to " + ch->addr() + " failed (logged only)");
     }
@@ -740,7 +755,8 @@ Task<Try<RemotingCommand>> RemotingClient::InvokeSyncViaInvokeImpl(SimThread& t,
       }
       co_return;
     };
-    co_await InvokeImpl(t, ch, std::move(req), left, std::move(complete));
+    co_await InvokeImpl(t, ch, std::make_shared<const RemotingCommand>(std::move(req)), left,
+                        std::move(complete));
     // CompletableFuture.get(left): the wait starts once invokeImpl has returned.
     if (!w->latch.released()) {
       co_await w->latch.Wait(SimDuration::Millis(left));

@@ -13,12 +13,14 @@
 #ifndef RMQSIM_SIM_REMOTING_CLIENT_H_
 #define RMQSIM_SIM_REMOTING_CLIENT_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/executor.h"
@@ -50,8 +52,12 @@ struct ResponseFuture {
   int64_t begin_ms = 0;  // System.currentTimeMillis() at creation
   bool send_request_ok = true;
   std::optional<RemotingCommand> response;
-  // Async only: operationComplete, run on a callback-executor thread.
+  // Async only, run on a callback-executor thread by executeInvokeCallback: 4.9.x's
+  // operationComplete(this), or 5.3.3's callback, given the response (operationSucceed) or the
+  // exception (operationFail).
   InvokeCallback callback;
+  InvokeResultCallback result_callback;
+  bool has_callback() const { return callback || result_callback; }
   bool callback_run = false;          // executeInvokeCallback runs at most once
   core::Semaphore* release_to = nullptr;  // SemaphoreReleaseOnlyOnce
   bool released = false;
@@ -65,6 +71,63 @@ struct ResponseFuture {
   }
   // ResponseFuture.isTimeout(): now - begin > timeout.
   bool IsTimeout(int64_t now_ms) const { return now_ms - begin_ms > timeout_ms; }
+};
+
+// NettyRemotingAbstract.responseTable: the futures awaiting a response, by opaque; the scanner and
+// failFast visit them in opaque order. A vector sorted by opaque rather than a std::map (a node
+// allocated and rebalanced for every request): opaques only grow, so a request's entry is
+// appended, and the table holds no more than the requests in flight.
+class ResponseTable {
+ public:
+  using Entry = std::pair<int32_t, std::shared_ptr<ResponseFuture>>;
+
+  // responseTable.put(opaque, rf).
+  void Put(int32_t opaque, std::shared_ptr<ResponseFuture> rf) {
+    if (entries_.empty() || entries_.back().first < opaque) {
+      entries_.emplace_back(opaque, std::move(rf));
+      return;
+    }
+    auto it = LowerBound(opaque);
+    if (it != entries_.end() && it->first == opaque) {
+      it->second = std::move(rf);
+    } else {
+      entries_.emplace(it, opaque, std::move(rf));
+    }
+  }
+  // responseTable.remove(opaque): the future, or null if there was none.
+  std::shared_ptr<ResponseFuture> Remove(int32_t opaque) {
+    auto it = LowerBound(opaque);
+    if (it == entries_.end() || it->first != opaque) return nullptr;
+    std::shared_ptr<ResponseFuture> rf = std::move(it->second);
+    entries_.erase(it);
+    return rf;
+  }
+  // Removes the futures `pred` holds for and returns them, in opaque order.
+  template <typename Pred>
+  std::vector<std::shared_ptr<ResponseFuture>> RemoveIf(Pred pred) {
+    std::vector<std::shared_ptr<ResponseFuture>> removed;
+    auto kept = entries_.begin();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (pred(*it->second)) {
+        removed.push_back(std::move(it->second));
+      } else {
+        if (kept != it) *kept = std::move(*it);
+        ++kept;
+      }
+    }
+    entries_.erase(kept, entries_.end());
+    return removed;
+  }
+  // In opaque order.
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry>::iterator LowerBound(int32_t opaque) {
+    return std::lower_bound(entries_.begin(), entries_.end(), opaque,
+                            [](const Entry& e, int32_t o) { return e.first < o; });
+  }
+
+  std::vector<Entry> entries_;
 };
 
 
@@ -97,13 +160,20 @@ class RemotingClient : public ClientEndpoint {
   core::Executor& event_loop() { return event_loop_; }
 
   // ClientEndpoint.
-  void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand resp) override;
+  void OnResponse(const std::shared_ptr<Channel>& ch, RemotingCommand&& resp) override;
   void OnPeerClosed(const std::shared_ptr<Channel>& ch) override;
   void OnPeerReset(const std::shared_ptr<Channel>& ch) override;
 
  private:
   struct ConnectFuture {
-    explicit ConnectFuture(core::Scheduler& s) : latch(s, 1) {}
+    ConnectFuture(core::Scheduler& s, std::string a) : addr(std::move(a)), latch(s, 1) {}
+    // The address connected to: the future's channel-table key.
+    const std::string addr;
+    // The address as an invoke's caller gave it, for exception texts: "null" for a name server.
+    const std::string& AddrText(bool to_namesrv) const {
+      static const std::string kNull = "null";
+      return to_namesrv ? kNull : addr;
+    }
     bool done = false;
     std::shared_ptr<Channel> channel;  // set when connected
     core::Latch latch;
@@ -132,11 +202,18 @@ class RemotingClient : public ClientEndpoint {
   // NettyRemotingAbstract.invoke0: semaphoreAsync, ResponseFuture, write. `done` runs exactly once
   // with the response or the exception completing the future (on this thread for an immediate
   // failure, else on a callback-executor thread).
-  Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                     int64_t timeout_ms, InvokeResultCallback done);
+  // The request is shared with the packet on the wire (and kept by invokeImpl for a re-send).
+  Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
+                     std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                     InvokeResultCallback done);
   // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once.
-  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch, RemotingCommand req,
-                        int64_t timeout_ms, InvokeResultCallback done);
+  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
+                        std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                        InvokeResultCallback done);
+  // invokeImpl's answer to a GO_AWAY (code 1500) from `ch`: reconnect and re-send once, or fail.
+  Task<void> OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
+                      std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms, int64_t start,
+                      InvokeResultCallback done);
   Task<Try<RemotingCommand>> InvokeSyncViaInvokeImpl(SimThread& t, const std::string* addr,
                                                      RemotingCommand req, int64_t timeout_ms);
   Task<TryVoid> InvokeOnewayListener(SimThread& t, const std::string* addr, RemotingCommand req,
@@ -157,8 +234,10 @@ class RemotingClient : public ClientEndpoint {
   std::vector<std::string> namesrv_addrs_;
   std::string namesrv_chosen_;
   int32_t namesrv_index_ = 0;
-  std::map<std::string, ChannelWrapper> channel_tables_;
-  std::map<int32_t, std::shared_ptr<ResponseFuture>> response_table_;  // by opaque
+  // channelTables, a ConcurrentHashMap in Java: looked up by address once per request. Nothing
+  // depends on its order (a scan for a channel stops at the one wrapper holding it).
+  std::unordered_map<std::string, ChannelWrapper> channel_tables_;
+  ResponseTable response_table_;
   core::Semaphore semaphore_async_;
   core::Semaphore semaphore_oneway_;
   core::Executor callback_executor_;
