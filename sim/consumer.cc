@@ -242,8 +242,9 @@ Task<TryVoid> ConsumerClient::InvokeAsync(SimThread& t, const std::string& addr,
                                           ResultCallback cb) {
   req.opaque = remoting_.NextOpaque();
   if (ctx_.profile.async_connect == AsyncConnect::kListener) {
-    co_return co_await remoting_.InvokeAsyncListener(t, &addr, std::move(req), timeout_ms,
-                                                     std::move(cb));
+    co_return co_await remoting_.InvokeAsyncListener(
+        t, &addr, std::make_shared<const RemotingCommand>(std::move(req)), timeout_ms,
+        std::move(cb));
   }
   InvokeCallback adapt = [this, cb](SimThread& ct, std::shared_ptr<ResponseFuture> rf) {
     return AdaptResponseFuture(ct, std::move(rf), cb);

@@ -164,8 +164,8 @@ MQFaultStrategy::Selection ProducerClient::SelectOneMessageQueue(SimThread& t,
 }
 
 void ProducerClient::ResolveOk(const Message& msg, const SendResult* r) {
-  ctx_.recorder.Resolve(msg.index, Outcome::kOk, ctx_.sched.now(), r ? r->send_status : "",
-                        std::nullopt);
+  ctx_.recorder.Resolve(msg.index, Outcome::kOk, ctx_.sched.now(),
+                        r ? std::string_view(r->send_status) : std::string_view(), std::nullopt);
   RMQ_CTX_LOG(ctx_, "result", msg.id, r ? "ok: " + r->send_status + " from " + r->broker_name : "ok");
 }
 
@@ -718,26 +718,26 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string*
                                                 std::shared_ptr<AsyncSend> async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
-  RemotingCommand for_retry = req;  // the same request object is re-sent on retry
+  // The same request object is sent and, on retry, re-sent: the wire and the callback share it.
+  auto request = std::make_shared<const RemotingCommand>(std::move(req));
   // (The callback can run twice, quirk Q9: its captures are read, never moved from.)
-  InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin,
-                                   for_retry,
+  InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin, request,
                                    async](SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
     if (r.ok()) {
-      co_await OperationSucceed(ct, r.value(), broker, addr, timeout, begin, for_retry, async);
+      co_await OperationSucceed(ct, r.value(), broker, addr, timeout, begin, *request, async);
     } else {
-      co_await OperationFail(ct, r.ex(), broker, timeout, begin, for_retry, async);
+      co_await OperationFail(ct, r.ex(), broker, timeout, begin, *request, async);
     }
   };
   TryVoid r =
-      co_await remoting_.InvokeAsyncListener(t, addr, std::move(req), timeout, std::move(callback));
+      co_await remoting_.InvokeAsyncListener(t, addr, request, timeout, std::move(callback));
   if (r.ok()) co_return Ok();
   // catch (Exception ex): updateFaultItem(broker, cost, true, false), retry.
   const ExPtr& e = r.ex();
   ctx_.recorder.EndAttempt(async->msg.index, attempt, ctx_.sched.now(), ResultName(e), e->message);
   const int64_t cost = ctx_.now_ms() - begin;
   UpdateFaultItem(broker, cost, true, async->msg.id, /*reachable=*/false);
-  co_await OnExceptionImpl(t, broker, timeout - cost, std::move(for_retry), async, e, true,
+  co_await OnExceptionImpl(t, broker, timeout - cost, *request, async, e, true,
                            /*from_catch_all=*/true);
   co_return Ok();
 }

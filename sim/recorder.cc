@@ -190,7 +190,7 @@ void Recorder::Stored(int64_t m, const std::string& broker, int32_t queue, SimTi
   if (r != nullptr) r->stored.push_back(LiveCopy{tally_.broker_name(b), queue, at});
 }
 
-void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
+void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string_view send_status,
                        std::optional<ErrorInfo> error) {
   MessageRecord* full = accounting_ == Accounting::kFull ? &Full(m) : nullptr;
   LiveRecord* live = accounting_ == Accounting::kCompact ? FindLive(m) : nullptr;
@@ -222,7 +222,7 @@ void Recorder::Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_
   if (!first) return;
   full->outcome = outcome;
   full->resolved = at;
-  full->send_status = std::move(send_status);
+  full->send_status.assign(send_status);
   full->error = std::move(error);
 }
 

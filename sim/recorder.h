@@ -83,7 +83,7 @@ class Recorder {
   // stored more often than its requests reached brokers (sim/invariants.h).
   void RequestArrived(int64_t m) { tally_.RequestArrived(m); }
   // The application was told: ok (with a send status for sync) or failed (with the exception).
-  void Resolve(int64_t m, Outcome outcome, SimTime at, std::string send_status,
+  void Resolve(int64_t m, Outcome outcome, SimTime at, std::string_view send_status,
                std::optional<ErrorInfo> error);
 
   Accounting accounting() const { return accounting_; }

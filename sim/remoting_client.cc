@@ -632,8 +632,8 @@ Task<void> RemotingClient::OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
 }
 
 Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::string* addr,
-                                                  RemotingCommand req, int64_t timeout_ms,
-                                                  InvokeResultCallback cb) {
+                                                  std::shared_ptr<const RemotingCommand> request,
+                                                  int64_t timeout_ms, InvokeResultCallback cb) {
   const int64_t begin = ctx_.now_ms();
   std::shared_ptr<ConnectFuture> future = GetAndCreateChannelAsync(addr);
   if (!future) {
@@ -644,7 +644,6 @@ Task<TryVoid> RemotingClient::InvokeAsyncListener(SimThread& t, const std::strin
   // The future's address is the channel-table key (the chosen name server for a null `addr`);
   // exception texts name `addr` as given, "null" for the name server.
   const bool to_namesrv = addr == nullptr;
-  auto request = std::make_shared<const RemotingCommand>(std::move(req));
   // The callback is moved, never copied, on its way to the ResponseFuture: it holds the request
   // kept for a retry and the send's state (a copy of a std::function copies all of that).
   AddListener(future, [this, future, request = std::move(request), timeout_ms, begin,

@@ -152,8 +152,10 @@ class RemotingClient : public ClientEndpoint {
                              int64_t timeout_ms);
   // 5.3.3 invokeAsync: returns at once (a synchronous operationFail only when no connect future
   // could be had); the listener on the connect future runs on the event loop.
-  Task<TryVoid> InvokeAsyncListener(SimThread& t, const std::string* addr, RemotingCommand req,
-                                    int64_t timeout_ms, InvokeResultCallback cb);
+  // The request is shared, read-only, with the caller (which keeps it for a retry).
+  Task<TryVoid> InvokeAsyncListener(SimThread& t, const std::string* addr,
+                                    std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
+                                    InvokeResultCallback cb);
 
   int32_t NextOpaque() { return next_opaque_++; }
   core::Executor& callback_executor() { return callback_executor_; }
