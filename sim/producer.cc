@@ -724,10 +724,10 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string*
   InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin, request,
                                    async](SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
     if (r.ok()) {
-      co_await OperationSucceed(ct, r.value(), broker, addr, timeout, begin, *request, async);
-    } else {
-      co_await OperationFail(ct, r.ex(), broker, timeout, begin, *request, async);
+      return OperationSucceed(ct, std::move(r.value()), broker, addr, timeout, begin, *request,
+                              async);
     }
+    return OperationFail(ct, r.ex(), broker, timeout, begin, *request, async);
   };
   TryVoid r =
       co_await remoting_.InvokeAsyncListener(t, addr, request, timeout, std::move(callback));
@@ -742,11 +742,10 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string*
   co_return Ok();
 }
 
-Task<void> ProducerClient::OperationSucceed(SimThread& t, const RemotingCommand& resp,
+Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
                                             const std::string& broker,
-                                            const std::optional<std::string>& addr,
-                                            int64_t timeout, int64_t begin,
-                                            const RemotingCommand& req,
+                                            const std::optional<std::string>& addr, int64_t timeout,
+                                            int64_t begin, const RemotingCommand& req,
                                             const std::shared_ptr<AsyncSend>& async) {
   co_await Step(t);
   const int64_t cost = ctx_.now_ms() - begin;

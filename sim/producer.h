@@ -126,8 +126,9 @@ class ProducerClient {
                                   int64_t timeout_ms, RemotingCommand req,
                                   std::shared_ptr<AsyncSend> async);
   // The callback's operationSucceed / operationFail read the callback's captures in place: the
-  // callable lives (in its ResponseFuture or connect listener) until the call completes.
-  Task<void> OperationSucceed(SimThread& t, const RemotingCommand& resp, const std::string& broker,
+  // callable lives (in its ResponseFuture or connect listener) until the call completes. The
+  // response is the call's own.
+  Task<void> OperationSucceed(SimThread& t, RemotingCommand resp, const std::string& broker,
                               const std::optional<std::string>& addr, int64_t timeout_ms,
                               int64_t begin_ms, const RemotingCommand& req,
                               const std::shared_ptr<AsyncSend>& async);
