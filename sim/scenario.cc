@@ -2,10 +2,8 @@
 
 namespace rmqsim::sim {
 
-__extension__ typedef unsigned __int128 Uint128;
-
 SimDuration Rate::Offset(uint64_t i) const {
-  Uint128 t = static_cast<Uint128>(i) * unit_ns_scaled / count_scaled;
+  Uint128 t = OffsetNs(i);
   RMQ_CHECK(t <= static_cast<Uint128>(INT64_MAX)) << "planned send time overflows";
   return SimDuration::Nanos(static_cast<int64_t>(t));
 }

@@ -40,9 +40,19 @@ struct StepTime {
 // A send rate `N/s`, `N/m` or `N/h` with N possibly fractional, kept exact: message i of a
 // workload is planned at start + floor(i * unit_ns_scaled / count_scaled).
 struct Rate {
+  __extension__ typedef unsigned __int128 Uint128;
+
   uint64_t count_scaled = 1;     // N * 10^k
   uint64_t unit_ns_scaled = 0;   // unit in ns * 10^k
-  // Offset of the i-th planned message from the workload start.
+  // Offset of the i-th planned message from the workload start, in ns, unbounded (a slow rate's
+  // offset can pass the 64-bit clock: the planner compares it with the horizon first). Computed
+  // in 64 bits while i * unit fits: a 128-bit division is a libgcc call, once per message.
+  Uint128 OffsetNs(uint64_t i) const {
+    uint64_t product;
+    if (!__builtin_mul_overflow(i, unit_ns_scaled, &product)) return product / count_scaled;
+    return static_cast<Uint128>(i) * unit_ns_scaled / count_scaled;
+  }
+  // The same as a duration (CHECK-fails past the 64-bit clock).
   SimDuration Offset(uint64_t i) const;
 };
 

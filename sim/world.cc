@@ -118,17 +118,9 @@ bool World::Planned(const WorkloadSpec& w, uint64_t i, SimTime* at) const {
   // A send planned after the horizon never happens: stop planning there, before start + offset
   // (a slow rate's offset can pass the 64-bit clock) is computed.
   if (w.start > scenario_.duration) return false;
-  // The offset is Rate::Offset(i), computed once per planned message rather than twice, and in 64
-  // bits while i * unit fits (a 128-bit division is a libgcc call).
-  __extension__ typedef unsigned __int128 Uint128;
-  Uint128 offset;
-  uint64_t product;
-  if (!__builtin_mul_overflow(i, w.rate.unit_ns_scaled, &product)) {
-    offset = product / w.rate.count_scaled;
-  } else {
-    offset = static_cast<Uint128>(i) * w.rate.unit_ns_scaled / w.rate.count_scaled;
-  }
-  if (offset > static_cast<Uint128>((scenario_.duration - w.start).ns())) return false;
+  // The offset is computed once per planned message, for the horizon check and the send time.
+  const Rate::Uint128 offset = w.rate.OffsetNs(i);
+  if (offset > static_cast<Rate::Uint128>((scenario_.duration - w.start).ns())) return false;
   // offset <= the duration: it fits in a SimDuration (Rate::Offset's overflow check holds).
   SimTime t = SimTime::Zero() + w.start + SimDuration::Nanos(static_cast<int64_t>(offset));
   if (w.until && t >= SimTime::Zero() + *w.until) return false;
