@@ -6,11 +6,21 @@
 # between the bench.sh markers (the rest of that file, the profile notes, is kept).
 #
 #   ./tools/bench.sh                 full run: Release build in ./build-bench (or
-#                                    $RMQSIM_BENCH_BUILD_DIR), then several minutes of benchmarks
+#                                    $RMQSIM_BENCH_BUILD_DIR) and a profile-guided rmqsim in
+#                                    ./build-bench-pgo (tools/pgo.sh), then about 15 minutes of
+#                                    benchmarks
 #   ./tools/bench.sh --quick         every benchmark at tiny sizes, as a smoke test: no targets,
 #                                    RESULTS.md untouched (ctest runs this)
 #   ./tools/bench.sh --build-dir D   use the binaries already built in D instead of building
+#   ./tools/bench.sh --pgo-build-dir P
+#                                    use the profile-guided rmqsim already built in P (with
+#                                    --build-dir; without it, a --build-dir run has no PGO rows)
+#   ./tools/bench.sh --no-pgo        do not build the profile-guided rmqsim
 #   ./tools/bench.sh --max-pending N hold model only up to P = N
+#
+# The hold model always runs the plain Release build (its C++ baselines are built alongside it,
+# unprofiled). The soak runs the profile-guided rmqsim at each horizon and the plain one at the
+# hour; CLI latency, both.
 #
 # A hold-model engine predicted to need more than RMQSIM_BENCH_ENGINE_BUDGET CPU seconds (default
 # 20) per run at the next P is not run there or above; the report says which.
@@ -23,13 +33,17 @@ cd "$(dirname "$0")/.."
 
 quick=0
 build_dir=""
+pgo_dir=""
+pgo=1
 max_pending=1000000
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --build-dir) build_dir="${2:?--build-dir needs a directory}"; shift ;;
+    --pgo-build-dir) pgo_dir="${2:?--pgo-build-dir needs a directory}"; shift ;;
+    --no-pgo) pgo=0 ;;
     --max-pending) max_pending="${2:?--max-pending needs a number}"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,9 +65,23 @@ if [ -z "$build_dir" ]; then
   if ! cmake --build "$build_dir" --parallel "$(nproc)" --target rmqsim >"$build_dir/bench-rmqsim-build.log" 2>&1; then
     log "rmqsim did not build (see $build_dir/bench-rmqsim-build.log): CLI latency skipped"
   fi
+  if [ "$pgo" = 1 ] && [ "$quick" = 0 ] && [ -z "$pgo_dir" ]; then
+    pgo_dir="$build_dir-pgo"
+    log "building the profile-guided rmqsim in $pgo_dir (tools/pgo.sh, several minutes)"
+    if ! ./tools/pgo.sh "$pgo_dir" >"$build_dir/bench-pgo-build.log" 2>&1; then
+      log "tools/pgo.sh failed (see $build_dir/bench-pgo-build.log): plain build only"
+      pgo_dir=""
+    fi
+  fi
 fi
+[ "$pgo" = 1 ] || pgo_dir=""
 hold="$build_dir/rmqsim_hold_bench"
 rmqsim="$build_dir/rmqsim"
+rmqsim_pgo=""
+if [ -n "$pgo_dir" ]; then
+  rmqsim_pgo="$pgo_dir/rmqsim"
+  [ -x "$rmqsim_pgo" ] || { echo "bench.sh: $rmqsim_pgo not found (./tools/pgo.sh $pgo_dir)" >&2; exit 1; }
+fi
 [ -x "$hold" ] || { echo "bench.sh: $hold not found" >&2; exit 1; }
 
 tmp="$(mktemp -d)"
@@ -156,30 +184,41 @@ soak_variant() {  # SECONDS OUT: the scenario cut at SECONDS, keeping the faults
     { print }' tools/bench/soak.yaml >"$2"
 }
 if [ "$quick" = 1 ]; then soak_seconds=(6); else soak_seconds=(900 1800 3600); fi
+# A row: "BUILD SECONDS MESSAGES EVENTS WALL USER SYS RSS_KB LOAD1 LOAD5 LOAD15" (BUILD: pgo or
+# plain). soak_main names the build whose rows give the growth and the targets.
 soak_rows=()
+soak_main=plain
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
-if [ -x "$rmqsim" ]; then
-  for d in "${soak_seconds[@]}"; do
-    soak_variant "$d" "$tmp/soak-$d.yaml"
-    log "soak: $d s simulated ($(uptime | sed 's/.*load average/load average/'))"
-    load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    if [ "$have_time" = 1 ]; then
-      /usr/bin/time -f '%e %U %S %M' -o "$tmp/soak-time" \
-        "$rmqsim" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
-        >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
-    else
-      t0=$EPOCHREALTIME
-      "$rmqsim" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
-        >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
-      echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.2f - - 0\n", $2 - $1 }' >"$tmp/soak-time"
-    fi
-    stats="$(grep -m1 '^stats:' "$tmp/soak-$d.err")"
-    msgs="$(echo "$stats" | sed -E 's/.*: ([0-9]+) messages.*/\1/')"
-    events="$(echo "$stats" | sed -E 's/.* ([0-9]+) scheduler events.*/\1/')"
-    read -r wall user sys rss_kb <"$tmp/soak-time"
-    soak_rows+=("$d $msgs $events $wall $user $sys $rss_kb $load")
-  done
+soak() {  # BUILD BINARY SECONDS
+  local build="$1" bin="$2" d="$3"
+  soak_variant "$d" "$tmp/soak-$d.yaml"
+  log "soak: $d s simulated, $build build ($(uptime | sed 's/.*load average/load average/'))"
+  local load
+  load="$(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ "$have_time" = 1 ]; then
+    /usr/bin/time -f '%e %U %S %M' -o "$tmp/soak-time" \
+      "$bin" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
+      >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
+  else
+    t0=$EPOCHREALTIME
+    "$bin" run "$tmp/soak-$d.yaml" --events none --summary-only --stats \
+      >"$tmp/soak-$d.out" 2>"$tmp/soak-$d.err"
+    echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.2f - - 0\n", $2 - $1 }' >"$tmp/soak-time"
+  fi
+  local stats msgs events wall user sys rss_kb
+  stats="$(grep -m1 '^stats:' "$tmp/soak-$d.err")"
+  msgs="$(echo "$stats" | sed -E 's/.*: ([0-9]+) messages.*/\1/')"
+  events="$(echo "$stats" | sed -E 's/.* ([0-9]+) scheduler events.*/\1/')"
+  read -r wall user sys rss_kb <"$tmp/soak-time"
+  soak_rows+=("$build $d $msgs $events $wall $user $sys $rss_kb $load")
+}
+if [ -n "$rmqsim_pgo" ]; then
+  soak_main=pgo
+  for d in "${soak_seconds[@]}"; do soak pgo "$rmqsim_pgo" "$d"; done
+  [ -x "$rmqsim" ] && soak plain "$rmqsim" "${soak_seconds[${#soak_seconds[@]}-1]}"
+elif [ -x "$rmqsim" ]; then
+  for d in "${soak_seconds[@]}"; do soak plain "$rmqsim" "$d"; done
 else
   log "no $rmqsim: soak skipped"
 fi
@@ -187,24 +226,29 @@ fi
 # --- CLI latency ----------------------------------------------------------------------------------
 cli_runs=$([ "$quick" = 1 ] && echo 3 || echo 30)
 cli=""
-if [ -x "$rmqsim" ]; then
-  log "CLI latency: $rmqsim run, $cli_runs runs"
+cli_latency() {  # BUILD BINARY: one table row
+  local build="$1" bin="$2"
+  log "CLI latency: $bin run, $cli_runs runs"
   if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine -N --warmup 2 --runs "$cli_runs" --export-json "$tmp/cli.json" "$rmqsim run" >/dev/null 2>&1
+    hyperfine -N --warmup 2 --runs "$cli_runs" --export-json "$tmp/cli.json" "$bin run" >/dev/null 2>&1
     num() { grep -m1 "\"$1\":" "$tmp/cli.json" | sed 's/.*: *\([0-9.e+-]*\).*/\1/'; }
-    cli="$(awk -v med="$(num median)" -v mn="$(num min)" -v mx="$(num max)" -v u="$(num user)" \
-      -v s="$(num system)" -v n="$cli_runs" 'BEGIN {
-        printf "| `rmqsim run` (default scenario) | %d | %.1f | %.1f | %.1f | %.1f | hyperfine |\n",
-          n, med * 1000, mn * 1000, mx * 1000, (u + s) * 1000 }')"
+    awk -v med="$(num median)" -v mn="$(num min)" -v mx="$(num max)" -v u="$(num user)" \
+      -v s="$(num system)" -v n="$cli_runs" -v b="$build" 'BEGIN {
+        printf "| `rmqsim run` (default scenario) | %s | %d | %.1f | %.1f | %.1f | %.1f | hyperfine |\n",
+          b, n, med * 1000, mn * 1000, mx * 1000, (u + s) * 1000 }'
   else
     for ((i = 0; i < cli_runs + 2; i++)); do
-      t0=$EPOCHREALTIME; "$rmqsim" run >/dev/null; t1=$EPOCHREALTIME
+      t0=$EPOCHREALTIME; "$bin" run >/dev/null; t1=$EPOCHREALTIME
       [ "$i" -ge 2 ] && echo "$t0 $t1" | awk '{ printf "%.6f\n", ($2 - $1) * 1000 }'
     done | sort -n >"$tmp/cli.txt"
-    cli="$(awk -v n="$cli_runs" '{ v[NR] = $1 } END {
-        printf "| `rmqsim run` (default scenario) | %d | %.1f | %.1f | %.1f | - | bash EPOCHREALTIME |\n",
-          n, v[int((n + 1) / 2)], v[1], v[n] }' "$tmp/cli.txt")"
+    awk -v n="$cli_runs" -v b="$build" '{ v[NR] = $1 } END {
+        printf "| `rmqsim run` (default scenario) | %s | %d | %.1f | %.1f | %.1f | - | bash EPOCHREALTIME |\n",
+          b, n, v[int((n + 1) / 2)], v[1], v[n] }' "$tmp/cli.txt"
   fi
+}
+if [ -x "$rmqsim" ]; then
+  cli="$(cli_latency plain "$rmqsim")"
+  [ -n "$rmqsim_pgo" ] && cli="$cli"$'\n'"$(cli_latency pgo "$rmqsim_pgo")"
 else
   log "no $rmqsim: CLI latency skipped"
 fi
@@ -285,7 +329,7 @@ report="$tmp/report.md"
   echo
   echo "- Machine: $cpu_model, $(nproc) cores at ${mhz} MHz, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
     "load average (1/5/15 min) $load_before at the start, $load_after at the end"
-  echo "- Build: $(c++ --version | head -1), Release (-O3); rmqsim commit $commit"
+  echo "- Build: $(c++ --version | head -1), Release (-O3)$([ -n "$rmqsim_pgo" ] && echo "; and profile-guided (tools/pgo.sh in $pgo_dir)"); rmqsim commit $commit"
   echo "- Engines: ${engines[*]}$([ ${#skipped[@]} -gt 0 ] && echo "; skipped (not installed): ${skipped[*]}")"
   echo
   echo "### Hold model, millions of events per CPU second"
@@ -314,29 +358,43 @@ report="$tmp/report.md"
     echo "3 brokers, 2 name servers, 100 producer instances, 10 000 async messages/s in total (5.3.3),"
     echo "a broker killed for 30 s every 5 minutes; compact accounting. One process per horizon."
     echo
-    echo "| simulated | messages | scheduler events | wall s | user+sys s | messages/s (wall) | events/s (wall) | CPU µs / message | peak RSS MiB | load 1/5/15 min |"
-    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    if [ -n "$rmqsim_pgo" ]; then
+      echo "Builds: \`pgo\` is rmqsim from tools/pgo.sh (GCC profile-guided, trained on the shipped"
+      echo "scenarios and a soak minute), \`plain\` the Release build the hold model runs."
+      echo
+    fi
+    echo "| simulated | build | messages | scheduler events | wall s | user+sys s | messages/s (wall) | events/s (wall) | CPU µs / message | peak RSS MiB | load 1/5/15 min |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     for row in "${soak_rows[@]}"; do
       echo "$row" | awk '{
-        cpu = ($5 == "-") ? $4 : $5 + $6
-        label = ($1 % 3600 == 0) ? $1 / 3600 " h" : ($1 % 60 == 0 ? $1 / 60 " min" : $1 " s")
-        printf "| %s | %d | %d | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f | %s %s %s |\n",
-          label, $2, $3, $4, cpu, $2 / $4, $3 / $4, cpu * 1e6 / $2, $7 / 1024, $8, $9, $10 }'
+        cpu = ($6 == "-") ? $5 : $6 + $7
+        label = ($2 % 3600 == 0) ? $2 / 3600 " h" : ($2 % 60 == 0 ? $2 / 60 " min" : $2 " s")
+        printf "| %s | %s | %d | %d | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f | %s %s %s |\n",
+          label, $1, $3, $4, $5, cpu, $3 / $5, $4 / $5, cpu * 1e6 / $3, $8 / 1024, $9, $10, $11 }'
     done
-    if [ ${#soak_rows[@]} -ge 2 ]; then
-      first="${soak_rows[0]}"; last="${soak_rows[${#soak_rows[@]}-1]}"
+    main_rows=()
+    for row in "${soak_rows[@]}"; do [ "${row%% *}" = "$soak_main" ] && main_rows+=("$row"); done
+    if [ ${#main_rows[@]} -ge 2 ]; then
+      first="${main_rows[0]}"; last="${main_rows[${#main_rows[@]}-1]}"
       echo
-      echo "$first|$last" | awk -F'|' '{
-        split($1, a, " "); split($2, b, " ")
-        ca = (a[5] == "-") ? a[4] : a[5] + a[6]; cb = (b[5] == "-") ? b[4] : b[5] + b[6]
-        printf "Growth from %d to %d messages (x%.2f): CPU time x%.2f, wall x%.2f, CPU per message x%.2f (1.00 = linear).\n",
-          a[2], b[2], b[2] / a[2], cb / ca, b[4] / a[4], (cb / b[2]) / (ca / a[2]) }'
+      echo "$first|$last" | awk -F'|' -v b="$soak_main" '{
+        split($1, a, " "); split($2, b_, " ")
+        ca = (a[6] == "-") ? a[5] : a[6] + a[7]; cb = (b_[6] == "-") ? b_[5] : b_[6] + b_[7]
+        printf "Growth (%s build) from %d to %d messages (x%.2f): CPU time x%.2f, wall x%.2f, CPU per message x%.2f (1.00 = linear).\n",
+          b, a[3], b_[3], b_[3] / a[3], cb / ca, b_[5] / a[5], (cb / b_[3]) / (ca / a[3]) }'
     fi
     if [ "$quick" = 0 ]; then
       echo
-      echo "${soak_rows[${#soak_rows[@]}-1]}" | awk '{
-        printf "- Simulated hour in <= 40 s wall: %s (%.1f s)\n", ($4 <= 40 ? "**met**" : "**not met**"), $4
-        printf "- Peak RSS <= 1 GB: %s (%.0f MiB)\n", ($7 <= 1000000 ? "**met**" : "**not met**"), $7 / 1024 }'
+      # The targets, per build, from its longest run.
+      printf '%s\n' "${soak_rows[@]}" | awk '
+        { last[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+        END {
+          for (i = 1; i <= n; i++) {
+            split(last[order[i]], r, " ")
+            printf "- Simulated hour in <= 40 s wall (%s build): %s (%.1f s)\n", r[1], (r[5] <= 40 ? "**met**" : "**not met**"), r[5]
+            printf "- Peak RSS <= 1 GB (%s build): %s (%.0f MiB)\n", r[1], (r[8] <= 1000000 ? "**met**" : "**not met**"), r[8] / 1024
+          }
+        }'
     fi
   else
     echo "Not measured: no rmqsim binary in $build_dir."
@@ -345,8 +403,8 @@ report="$tmp/report.md"
   echo "### CLI latency: whole process, wall clock"
   echo
   if [ -n "$cli" ]; then
-    echo "| command | runs | median ms | min ms | max ms | user+sys ms | timer |"
-    echo "|---|--:|--:|--:|--:|--:|---|"
+    echo "| command | build | runs | median ms | min ms | max ms | user+sys ms | timer |"
+    echo "|---|---|--:|--:|--:|--:|--:|---|"
     echo "$cli"
   else
     echo "Not measured: no rmqsim binary in $build_dir."
