@@ -36,7 +36,7 @@ struct Executor::Park {
   void await_resume() const noexcept {}
 };
 
-void Executor::Start(Worker* w, Job job) {
+void Executor::Start(Worker* w, Job&& job) {
   ++busy_;
   // A busy worker is in neither idle_ nor Submit's reach until RunOn parks: `starting` is free.
   w->starting = std::move(job);

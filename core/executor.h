@@ -72,7 +72,7 @@ class Executor {
     std::coroutine_handle<> parked;  // RunOn, suspended while the thread is idle
   };
   struct Park;  // the awaitable RunOn parks on
-  void Start(Worker* w, Job job);
+  void Start(Worker* w, Job&& job);
   Task<void> RunOn(Worker* w);
 
   Scheduler& sched_;
