@@ -52,6 +52,15 @@ std::optional<std::string> OptionalAddr(const std::string* addr) {
 
 }  // namespace
 
+// What 5.3.3 sendMessageAsync's InvokeCallback captures, the request it sends among them.
+struct ProducerClient::AsyncCallCaptures {
+  RemotingCommand request;
+  std::string broker;
+  std::optional<std::string> addr;
+  int64_t timeout;
+  int64_t begin;
+};
+
 // What one async send's retry chain shares: the message, the publish-info snapshot taken by
 // sendDefaultImpl, and MQClientAPIImpl's `times` counter.
 struct ProducerClient::AsyncSend {
@@ -718,16 +727,22 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string*
                                                 std::shared_ptr<AsyncSend> async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
-  // The same request object is sent and, on retry, re-sent: the wire and the callback share it.
-  auto request = std::make_shared<const RemotingCommand>(std::move(req));
+  // The InvokeCallback's captures live in one shared block with the request: the same request
+  // object is sent and, on retry, re-sent, so the wire shares it (an aliasing pointer into the
+  // block), and the callable itself then holds no more than two pointers and fits in place (one
+  // heap allocation per send instead of two).
+  auto captures = std::make_shared<const AsyncCallCaptures>(
+      AsyncCallCaptures{std::move(req), broker, OptionalAddr(addr), timeout, begin});
+  std::shared_ptr<const RemotingCommand> request(captures, &captures->request);
   // (The callback can run twice, quirk Q9: its captures are read, never moved from.)
-  InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin, request,
-                                   async](SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
+  InvokeResultCallback callback = [this, captures, async](SimThread& ct,
+                                                         Try<RemotingCommand> r) -> Task<void> {
+    const AsyncCallCaptures* c = captures.get();
     if (r.ok()) {
-      return OperationSucceed(ct, std::move(r.value()), broker, addr, timeout, begin, *request,
-                              async);
+      return OperationSucceed(ct, std::move(r.value()), c->broker, c->addr, c->timeout, c->begin,
+                              c->request, async);
     }
-    return OperationFail(ct, r.ex(), broker, timeout, begin, *request, async);
+    return OperationFail(ct, r.ex(), c->broker, c->timeout, c->begin, c->request, async);
   };
   TryVoid r =
       co_await remoting_.InvokeAsyncListener(t, addr, request, timeout, std::move(callback));

@@ -83,6 +83,7 @@ class ProducerClient {
  private:
   using SendOutcome = Try<std::optional<SendResult>>;
   struct AsyncSend;  // the state an async send's retry chain shares
+  struct AsyncCallCaptures;  // one 5.3.3 sendMessageAsync call's InvokeCallback state
 
   core::Delay Step(SimThread& t);
   int64_t UpdateFaultItem(const std::string& broker, int64_t latency_ms, bool isolation,
