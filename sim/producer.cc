@@ -50,6 +50,11 @@ std::optional<std::string> OptionalAddr(const std::string* addr) {
   return addr != nullptr ? std::optional<std::string>(*addr) : std::nullopt;
 }
 
+// The address as the callbacks name it in exception texts ("null": none), without a copy.
+std::string_view AddrOrNull(const std::optional<std::string>& addr) {
+  return addr ? std::string_view(*addr) : std::string_view("null");
+}
+
 }  // namespace
 
 // What 5.3.3 sendMessageAsync's InvokeCallback captures, the request it sends among them.
@@ -570,8 +575,8 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
 
 Try<SendResult> ProducerClient::ProcessSendResponse(const std::string& broker,
                                                     const RemotingCommand& resp,
-                                                    const std::string& addr) {
-  std::string status;
+                                                    std::string_view addr) {
+  const char* status;
   switch (resp.code) {
     case code::kFlushDiskTimeout: status = "FLUSH_DISK_TIMEOUT"; break;
     case code::kFlushSlaveTimeout: status = "FLUSH_SLAVE_TIMEOUT"; break;
@@ -621,7 +626,7 @@ Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<Respo
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
   if (rf->response) {
-    Try<SendResult> r = ProcessSendResponse(broker, *rf->response, addr.value_or("null"));
+    Try<SendResult> r = ProcessSendResponse(broker, *rf->response, AddrOrNull(addr));
     if (r.ok()) {
       ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
       CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess
@@ -765,7 +770,7 @@ Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
   co_await Step(t);
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
-  Try<SendResult> r = ProcessSendResponse(broker, resp, addr.value_or("null"));
+  Try<SendResult> r = ProcessSendResponse(broker, resp, AddrOrNull(addr));
   if (r.ok()) {
     ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
     CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/executor.h"
@@ -120,8 +121,9 @@ class ProducerClient {
   Task<void> OnExceptionImpl(SimThread& t, std::string broker, int64_t timeout_ms,
                              RemotingCommand req, std::shared_ptr<AsyncSend> async, ExPtr e,
                              bool need_retry, bool from_catch_all = false);
+  // `addr` names the broker in an MQBrokerException's text only.
   Try<SendResult> ProcessSendResponse(const std::string& broker, const RemotingCommand& resp,
-                                      const std::string& addr);
+                                      std::string_view addr);
   // 5.3.3 sendMessageAsync and its InvokeCallback.
   Task<TryVoid> SendMessageAsync5(SimThread& t, const std::string* addr, const std::string& broker,
                                   int64_t timeout_ms, RemotingCommand req,
