@@ -51,8 +51,7 @@ void Executor::Start(Worker* w, Job&& job) {
 
 Task<void> Executor::RunOn(Worker* w) {
   for (;;) {
-    Job job = std::move(w->starting);
-    w->starting = nullptr;
+    Job job = std::move(w->starting);  // (a moved-from MoveFunction is empty)
     for (;;) {
       co_await job(w->thread);
       if (queue_.empty()) break;
