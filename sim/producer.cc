@@ -537,7 +537,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
 
 Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
     SimThread& t, const std::string& addr, const std::string& broker, const Message& msg,
-    RemotingCommand req, int64_t timeout, CommunicationMode mode,
+    RemotingCommand&& req, int64_t timeout, CommunicationMode mode,
     const std::shared_ptr<AsyncSend>& async, const std::shared_ptr<TopicPublishInfo>& tp) {
   (void)tp;
   const int64_t begin = ctx_.now_ms();
@@ -728,8 +728,8 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
 
 Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string* addr,
                                                 const std::string& broker, int64_t timeout,
-                                                RemotingCommand req,
-                                                std::shared_ptr<AsyncSend> async) {
+                                                RemotingCommand&& req,
+                                                const std::shared_ptr<AsyncSend>& async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
   // The InvokeCallback's captures live in one shared block with the request: the same request

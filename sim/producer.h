@@ -103,9 +103,11 @@ class ProducerClient {
                                    int32_t attempt);
   Task<Try<std::shared_ptr<TopicPublishInfo>>> TryToFindTopicPublishInfo(SimThread& t,
                                                                          const std::string& topic);
-  // MQClientAPIImpl.
+  // MQClientAPIImpl. (The request is taken by rvalue reference, here and in SendMessageAsync5:
+  // every caller co_awaits the call at once, so the request it hands over outlives the call, and
+  // is moved once, where it is kept, rather than into each coroutine frame on the way.)
   Task<SendOutcome> SendMessage(SimThread& t, const std::string& addr, const std::string& broker,
-                                const Message& msg, RemotingCommand req, int64_t timeout_ms,
+                                const Message& msg, RemotingCommand&& req, int64_t timeout_ms,
                                 CommunicationMode mode, const std::shared_ptr<AsyncSend>& async,
                                 const std::shared_ptr<TopicPublishInfo>& tp);
   // `addr` nullptr: the broker has no address (invokeAsync then uses the name-server channel).
@@ -126,8 +128,8 @@ class ProducerClient {
                                       std::string_view addr);
   // 5.3.3 sendMessageAsync and its InvokeCallback.
   Task<TryVoid> SendMessageAsync5(SimThread& t, const std::string* addr, const std::string& broker,
-                                  int64_t timeout_ms, RemotingCommand req,
-                                  std::shared_ptr<AsyncSend> async);
+                                  int64_t timeout_ms, RemotingCommand&& req,
+                                  const std::shared_ptr<AsyncSend>& async);
   // The callback's operationSucceed / operationFail read the callback's captures in place: the
   // callable lives (in its ResponseFuture or connect listener) until the call completes. The
   // response is the call's own.
