@@ -740,8 +740,9 @@ Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string*
       AsyncCallCaptures{std::move(req), broker, OptionalAddr(addr), timeout, begin});
   std::shared_ptr<const RemotingCommand> request(captures, &captures->request);
   // (The callback can run twice, quirk Q9: its captures are read, never moved from.)
+  // (Not a coroutine: the result is moved on into operationSucceed before this returns.)
   InvokeResultCallback callback = [this, captures, async](SimThread& ct,
-                                                         Try<RemotingCommand> r) -> Task<void> {
+                                                         Try<RemotingCommand>&& r) -> Task<void> {
     const AsyncCallCaptures* c = captures.get();
     if (r.ok()) {
       return OperationSucceed(ct, std::move(r.value()), c->broker, c->addr, c->timeout, c->begin,
