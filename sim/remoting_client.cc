@@ -570,18 +570,18 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
 
 // Not a coroutine: it only builds the GO_AWAY step and hands back invoke0's task, which the caller
 // awaits (a frame of its own per request would do nothing more).
-Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                                      std::shared_ptr<const RemotingCommand> req,
-                                      int64_t timeout_ms, InvokeResultCallback done) {
+Task<void> RemotingClient::InvokeImpl(SimThread& t, const std::shared_ptr<Channel>& ch,
+                                      std::shared_ptr<const RemotingCommand>&& req,
+                                      int64_t timeout_ms, InvokeResultCallback&& done) {
   if (!ctx_.profile.go_away_handling) {
-    return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
+    return Invoke0(t, ch, std::move(req), timeout_ms, std::move(done));
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
   // invoke0(...).thenCompose: an answer other than GO_AWAY goes straight on to `done`; GO_AWAY
   // goes to OnGoAway. Invoke0's own failures are never a GO_AWAY, so only the response future
   // carries the step (ResponseFuture::go_away, run by RunResultCallback). `req` is kept there for
   // the re-send: the packet on the wire shares it, so keeping it copies nothing.
-  return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done), start);
+  return Invoke0(t, ch, std::move(req), timeout_ms, std::move(done), start);
 }
 
 Task<void> RemotingClient::OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,

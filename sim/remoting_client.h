@@ -221,10 +221,12 @@ class RemotingClient : public ClientEndpoint {
                      std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
                      InvokeResultCallback done,
                      std::optional<int64_t> go_away_start_ms = std::nullopt);
-  // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once.
-  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                        std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
-                        InvokeResultCallback done);
+  // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once. (No
+  // coroutine: it hands its arguments on to Invoke0's frame before it returns, so it takes them
+  // by reference.)
+  Task<void> InvokeImpl(SimThread& t, const std::shared_ptr<Channel>& ch,
+                        std::shared_ptr<const RemotingCommand>&& req, int64_t timeout_ms,
+                        InvokeResultCallback&& done);
   // invokeImpl's answer to a GO_AWAY (code 1500) from `ch`: reconnect and re-send once, or fail.
   Task<void> OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
                       std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms, int64_t start,
