@@ -55,6 +55,21 @@ std::string_view AddrOrNull(const std::optional<std::string>& addr) {
   return addr ? std::string_view(*addr) : std::string_view("null");
 }
 
+// Texts the send path hands on as `const std::string&` on every send (the recorder's attempt
+// path, brokersSent's placeholder): built once rather than as a temporary per call.
+const std::string& SendDefaultImplPath() {
+  static const std::string s = "sendDefaultImpl";
+  return s;
+}
+const std::string& OnExceptionImplPath() {
+  static const std::string s = "onExceptionImpl";
+  return s;
+}
+const std::string& NullText() {
+  static const std::string s = "null";
+  return s;
+}
+
 }  // namespace
 
 // What 5.3.3 sendMessageAsync's InvokeCallback captures, the request it sends among them.
@@ -338,7 +353,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
   const int32_t times_total =
       mode == CommunicationMode::kSync ? 1 + ctx_.settings.retry_times_when_send_failed : 1;
   // (Inline: a send has 1 + retryTimesWhenSendFailed slots, 3 by default; no heap per message.)
-  absl::InlinedVector<std::string, 3> brokers_sent(static_cast<size_t>(times_total), "null");
+  absl::InlinedVector<std::string, 3> brokers_sent(static_cast<size_t>(times_total), NullText());
   int32_t times = 0;
   int32_t last_attempt = 0;
   bool reset_index = false;
@@ -366,7 +381,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     }
     MessageQueue chosen = *mq;  // what sendKernelImpl is handed
     last_attempt = ctx_.recorder.BeginAttempt(msg.index, chosen.broker_name, chosen.queue_id,
-                                              ctx_.sched.now(), "sendDefaultImpl", t.name());
+                                              ctx_.sched.now(), SendDefaultImplPath(), t.name());
     int64_t cur_timeout = timeout - cost;
     // 5.3.3: an attempt that is not the last gets at most sendMsgMaxTimeoutPerRequest.
     const int64_t max_per_request = ctx_.settings.send_msg_max_timeout_per_request_ms;
@@ -689,7 +704,7 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
                    ", retried on ", retry_broker, " (async retry ", tmp, " of ", allowed, ")"));
   req.opaque = remoting_.NextOpaque();
   req.attempt = ctx_.recorder.BeginAttempt(msg.index, retry_broker, req.queue_id,
-                                           ctx_.sched.now(), "onExceptionImpl", t.name());
+                                           ctx_.sched.now(), OnExceptionImplPath(), t.name());
   RMQ_CTX_LOG(ctx_, "retry_decision", msg.id,
       absl::StrFormat("async retry %d of %d to %s (%s) keeping queueId %d", tmp, allowed,
                       retry_broker, addr.value_or("null: name-server channel"), req.queue_id));
