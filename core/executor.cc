@@ -36,7 +36,7 @@ struct Executor::Park {
   void await_resume() const noexcept {}
 };
 
-void Executor::Start(Worker* w, Job job) {
+void Executor::Start(Worker* w, Job&& job) {
   ++busy_;
   // A busy worker is in neither idle_ nor Submit's reach until RunOn parks: `starting` is free.
   w->starting = std::move(job);
@@ -51,8 +51,7 @@ void Executor::Start(Worker* w, Job job) {
 
 Task<void> Executor::RunOn(Worker* w) {
   for (;;) {
-    Job job = std::move(w->starting);
-    w->starting = nullptr;
+    Job job = std::move(w->starting);  // (a moved-from MoveFunction is empty)
     for (;;) {
       co_await job(w->thread);
       if (queue_.empty()) break;

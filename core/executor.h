@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,13 +30,18 @@ namespace rmqsim::core {
 // One simulated Java thread. Identity only: the thread's work is the coroutine running on it.
 class SimThread {
  public:
-  explicit SimThread(std::string name) : name_(std::move(name)) {}
+  explicit SimThread(std::string name)
+      : name_(std::move(name)), name_hash_(std::hash<std::string_view>{}(name_)) {}
   SimThread(const SimThread&) = delete;
   SimThread& operator=(const SimThread&) = delete;
   const std::string& name() const { return name_; }
+  // std::hash of the name, computed once: per-thread state keyed by name (ThreadLocalIndex,
+  // looked up on every send) hashes the thread without rehashing the string.
+  size_t name_hash() const { return name_hash_; }
 
  private:
   std::string name_;
+  size_t name_hash_;
 };
 
 using Job = MoveFunction<Task<void>(SimThread&)>;
@@ -72,7 +78,7 @@ class Executor {
     std::coroutine_handle<> parked;  // RunOn, suspended while the thread is idle
   };
   struct Park;  // the awaitable RunOn parks on
-  void Start(Worker* w, Job job);
+  void Start(Worker* w, Job&& job);
   Task<void> RunOn(Worker* w);
 
   Scheduler& sched_;

@@ -11,7 +11,7 @@ Host* Network::FindHost(const std::string& addr) const {
   return it == hosts_.end() ? nullptr : it->second;
 }
 
-void Network::Connect(ClientEndpoint* client, const std::string& group, const std::string& actor,
+void Network::Connect(ClientEndpoint* client, const std::string& group, std::string actor,
                       const std::string& addr,
                       std::function<void(ConnectResult, std::shared_ptr<Channel>)> done) {
   Host* host = FindHost(addr);
@@ -24,7 +24,8 @@ void Network::Connect(ClientEndpoint* client, const std::string& group, const st
     bool up = false;
     uint64_t incarnation = 0;
   };
-  auto a = std::make_shared<Attempt>(Attempt{client, host, group, actor, addr, std::move(done)});
+  auto a = std::make_shared<Attempt>(Attempt{client, host, group, std::move(actor), addr,
+                                                   std::move(done)});
   // SYN arrives after one delay; the answer (SYN-ACK or RST) after another.
   sched_.ScheduleAfter(host->delay(), [this, a] {
     if (!a->host->ReachableFrom(a->group)) {

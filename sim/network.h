@@ -142,7 +142,8 @@ class Network {
   enum class ConnectResult { kConnected, kRefused };
   // Starts a TCP connect from a client of `group`. `done` is called when the connect completes or
   // is refused; for a silent host it is never called (the caller's connect timeout decides).
-  void Connect(ClientEndpoint* client, const std::string& group, const std::string& actor,
+  // `actor` (the connecting client, for event text) is taken by value: callers build it per call.
+  void Connect(ClientEndpoint* client, const std::string& group, std::string actor,
                const std::string& addr,
                std::function<void(ConnectResult, std::shared_ptr<Channel>)> done);
   // Writes a request. Returns false if the channel is closed (the write fails locally). The

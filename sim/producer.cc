@@ -50,7 +50,36 @@ std::optional<std::string> OptionalAddr(const std::string* addr) {
   return addr != nullptr ? std::optional<std::string>(*addr) : std::nullopt;
 }
 
+// The address as the callbacks name it in exception texts ("null": none), without a copy.
+std::string_view AddrOrNull(const std::optional<std::string>& addr) {
+  return addr ? std::string_view(*addr) : std::string_view("null");
+}
+
+// Texts the send path hands on as `const std::string&` on every send (the recorder's attempt
+// path, brokersSent's placeholder): built once rather than as a temporary per call.
+const std::string& SendDefaultImplPath() {
+  static const std::string s = "sendDefaultImpl";
+  return s;
+}
+const std::string& OnExceptionImplPath() {
+  static const std::string s = "onExceptionImpl";
+  return s;
+}
+const std::string& NullText() {
+  static const std::string s = "null";
+  return s;
+}
+
 }  // namespace
+
+// What 5.3.3 sendMessageAsync's InvokeCallback captures, the request it sends among them.
+struct ProducerClient::AsyncCallCaptures {
+  RemotingCommand request;
+  std::string broker;
+  std::optional<std::string> addr;
+  int64_t timeout;
+  int64_t begin;
+};
 
 // What one async send's retry chain shares: the message, the publish-info snapshot taken by
 // sendDefaultImpl, and MQClientAPIImpl's `times` counter.
@@ -324,7 +353,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
   const int32_t times_total =
       mode == CommunicationMode::kSync ? 1 + ctx_.settings.retry_times_when_send_failed : 1;
   // (Inline: a send has 1 + retryTimesWhenSendFailed slots, 3 by default; no heap per message.)
-  absl::InlinedVector<std::string, 3> brokers_sent(static_cast<size_t>(times_total), "null");
+  absl::InlinedVector<std::string, 3> brokers_sent(static_cast<size_t>(times_total), NullText());
   int32_t times = 0;
   int32_t last_attempt = 0;
   bool reset_index = false;
@@ -352,7 +381,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendDefaultImpl(
     }
     MessageQueue chosen = *mq;  // what sendKernelImpl is handed
     last_attempt = ctx_.recorder.BeginAttempt(msg.index, chosen.broker_name, chosen.queue_id,
-                                              ctx_.sched.now(), "sendDefaultImpl", t.name());
+                                              ctx_.sched.now(), SendDefaultImplPath(), t.name());
     int64_t cur_timeout = timeout - cost;
     // 5.3.3: an attempt that is not the last gets at most sendMsgMaxTimeoutPerRequest.
     const int64_t max_per_request = ctx_.settings.send_msg_max_timeout_per_request_ms;
@@ -523,7 +552,7 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendKernelImpl(
 
 Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
     SimThread& t, const std::string& addr, const std::string& broker, const Message& msg,
-    RemotingCommand req, int64_t timeout, CommunicationMode mode,
+    RemotingCommand&& req, int64_t timeout, CommunicationMode mode,
     const std::shared_ptr<AsyncSend>& async, const std::shared_ptr<TopicPublishInfo>& tp) {
   (void)tp;
   const int64_t begin = ctx_.now_ms();
@@ -561,8 +590,8 @@ Task<ProducerClient::SendOutcome> ProducerClient::SendMessage(
 
 Try<SendResult> ProducerClient::ProcessSendResponse(const std::string& broker,
                                                     const RemotingCommand& resp,
-                                                    const std::string& addr) {
-  std::string status;
+                                                    std::string_view addr) {
+  const char* status;
   switch (resp.code) {
     case code::kFlushDiskTimeout: status = "FLUSH_DISK_TIMEOUT"; break;
     case code::kFlushSlaveTimeout: status = "FLUSH_SLAVE_TIMEOUT"; break;
@@ -612,7 +641,7 @@ Task<void> ProducerClient::OperationComplete(SimThread& t, std::shared_ptr<Respo
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
   if (rf->response) {
-    Try<SendResult> r = ProcessSendResponse(broker, *rf->response, addr.value_or("null"));
+    Try<SendResult> r = ProcessSendResponse(broker, *rf->response, AddrOrNull(addr));
     if (r.ok()) {
       ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
       CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess
@@ -675,7 +704,7 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
                    ", retried on ", retry_broker, " (async retry ", tmp, " of ", allowed, ")"));
   req.opaque = remoting_.NextOpaque();
   req.attempt = ctx_.recorder.BeginAttempt(msg.index, retry_broker, req.queue_id,
-                                           ctx_.sched.now(), "onExceptionImpl", t.name());
+                                           ctx_.sched.now(), OnExceptionImplPath(), t.name());
   RMQ_CTX_LOG(ctx_, "retry_decision", msg.id,
       absl::StrFormat("async retry %d of %d to %s (%s) keeping queueId %d", tmp, allowed,
                       retry_broker, addr.value_or("null: name-server channel"), req.queue_id));
@@ -714,20 +743,27 @@ Task<void> ProducerClient::OnExceptionImpl(SimThread& t, std::string broker, int
 
 Task<TryVoid> ProducerClient::SendMessageAsync5(SimThread& t, const std::string* addr,
                                                 const std::string& broker, int64_t timeout,
-                                                RemotingCommand req,
-                                                std::shared_ptr<AsyncSend> async) {
+                                                RemotingCommand&& req,
+                                                const std::shared_ptr<AsyncSend>& async) {
   const int64_t begin = ctx_.now_ms();
   const int32_t attempt = req.attempt;
-  // The same request object is sent and, on retry, re-sent: the wire and the callback share it.
-  auto request = std::make_shared<const RemotingCommand>(std::move(req));
+  // The InvokeCallback's captures live in one shared block with the request: the same request
+  // object is sent and, on retry, re-sent, so the wire shares it (an aliasing pointer into the
+  // block), and the callable itself then holds no more than two pointers and fits in place (one
+  // heap allocation per send instead of two).
+  auto captures = std::make_shared<const AsyncCallCaptures>(
+      AsyncCallCaptures{std::move(req), broker, OptionalAddr(addr), timeout, begin});
+  std::shared_ptr<const RemotingCommand> request(captures, &captures->request);
   // (The callback can run twice, quirk Q9: its captures are read, never moved from.)
-  InvokeResultCallback callback = [this, broker, addr = OptionalAddr(addr), timeout, begin, request,
-                                   async](SimThread& ct, Try<RemotingCommand> r) -> Task<void> {
+  // (Not a coroutine: the result is moved on into operationSucceed before this returns.)
+  InvokeResultCallback callback = [this, captures, async](SimThread& ct,
+                                                         Try<RemotingCommand>&& r) -> Task<void> {
+    const AsyncCallCaptures* c = captures.get();
     if (r.ok()) {
-      return OperationSucceed(ct, std::move(r.value()), broker, addr, timeout, begin, *request,
-                              async);
+      return OperationSucceed(ct, std::move(r.value()), c->broker, c->addr, c->timeout, c->begin,
+                              c->request, async);
     }
-    return OperationFail(ct, r.ex(), broker, timeout, begin, *request, async);
+    return OperationFail(ct, r.ex(), c->broker, c->timeout, c->begin, c->request, async);
   };
   TryVoid r =
       co_await remoting_.InvokeAsyncListener(t, addr, request, timeout, std::move(callback));
@@ -750,7 +786,7 @@ Task<void> ProducerClient::OperationSucceed(SimThread& t, RemotingCommand resp,
   co_await Step(t);
   const int64_t cost = ctx_.now_ms() - begin;
   const Message& msg = async->msg;
-  Try<SendResult> r = ProcessSendResponse(broker, resp, addr.value_or("null"));
+  Try<SendResult> r = ProcessSendResponse(broker, resp, AddrOrNull(addr));
   if (r.ok()) {
     ctx_.recorder.EndAttempt(msg.index, req.attempt, ctx_.sched.now(), r.value().send_status);
     CallbackOnSuccess(async, &r.value());  // sendCallback.onSuccess

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/executor.h"
@@ -83,6 +84,7 @@ class ProducerClient {
  private:
   using SendOutcome = Try<std::optional<SendResult>>;
   struct AsyncSend;  // the state an async send's retry chain shares
+  struct AsyncCallCaptures;  // one 5.3.3 sendMessageAsync call's InvokeCallback state
 
   core::Delay Step(SimThread& t);
   int64_t UpdateFaultItem(const std::string& broker, int64_t latency_ms, bool isolation,
@@ -101,9 +103,11 @@ class ProducerClient {
                                    int32_t attempt);
   Task<Try<std::shared_ptr<TopicPublishInfo>>> TryToFindTopicPublishInfo(SimThread& t,
                                                                          const std::string& topic);
-  // MQClientAPIImpl.
+  // MQClientAPIImpl. (The request is taken by rvalue reference, here and in SendMessageAsync5:
+  // every caller co_awaits the call at once, so the request it hands over outlives the call, and
+  // is moved once, where it is kept, rather than into each coroutine frame on the way.)
   Task<SendOutcome> SendMessage(SimThread& t, const std::string& addr, const std::string& broker,
-                                const Message& msg, RemotingCommand req, int64_t timeout_ms,
+                                const Message& msg, RemotingCommand&& req, int64_t timeout_ms,
                                 CommunicationMode mode, const std::shared_ptr<AsyncSend>& async,
                                 const std::shared_ptr<TopicPublishInfo>& tp);
   // `addr` nullptr: the broker has no address (invokeAsync then uses the name-server channel).
@@ -119,12 +123,13 @@ class ProducerClient {
   Task<void> OnExceptionImpl(SimThread& t, std::string broker, int64_t timeout_ms,
                              RemotingCommand req, std::shared_ptr<AsyncSend> async, ExPtr e,
                              bool need_retry, bool from_catch_all = false);
+  // `addr` names the broker in an MQBrokerException's text only.
   Try<SendResult> ProcessSendResponse(const std::string& broker, const RemotingCommand& resp,
-                                      const std::string& addr);
+                                      std::string_view addr);
   // 5.3.3 sendMessageAsync and its InvokeCallback.
   Task<TryVoid> SendMessageAsync5(SimThread& t, const std::string* addr, const std::string& broker,
-                                  int64_t timeout_ms, RemotingCommand req,
-                                  std::shared_ptr<AsyncSend> async);
+                                  int64_t timeout_ms, RemotingCommand&& req,
+                                  const std::shared_ptr<AsyncSend>& async);
   // The callback's operationSucceed / operationFail read the callback's captures in place: the
   // callable lives (in its ResponseFuture or connect listener) until the call completes. The
   // response is the call's own.

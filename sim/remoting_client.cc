@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "core/java.h"
 #include "core/random.h"
+#include "sim/response_code.h"
 
 namespace rmqsim::sim {
 
@@ -250,17 +251,29 @@ void RemotingClient::RequestFail(int32_t opaque) {
 
 void RemotingClient::ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf) {
   if (!rf->has_callback()) return;
-  callback_executor_.Submit([rf](SimThread& t) -> Task<void> {
+  callback_executor_.Submit([this, rf](SimThread& t) -> Task<void> {
     if (!rf->callback_run) {
       rf->callback_run = true;
       if (rf->result_callback) {
-        co_await rf->result_callback(t, TakeResult(*rf));
+        co_await RunResultCallback(t, *rf);
       } else {
         co_await rf->callback(t, rf);
       }
     }
     rf->Release();
   });
+}
+
+// Not a coroutine, as invokeImpl's thenCompose step was not: it hands back the task to await.
+Task<void> RemotingClient::RunResultCallback(SimThread& t, ResponseFuture& rf) {
+  Try<RemotingCommand> r = TakeResult(rf);
+  if (!rf.go_away || !r.ok() || r.value().code != code::kGoAway) {
+    return rf.result_callback(t, std::move(r));
+  }
+  // The callback is handed on: the future has left the response table and runs it only once.
+  ResponseFuture::GoAwayStep& step = *rf.go_away;
+  return OnGoAway(t, rf.channel, step.req, step.timeout_ms, step.start_ms,
+                  std::move(rf.result_callback));
 }
 
 void RemotingClient::ScanResponseTable() {
@@ -517,7 +530,8 @@ std::shared_ptr<RemotingClient::ConnectFuture> RemotingClient::GetAndCreateChann
 
 Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
                                    std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
-                                   InvokeResultCallback done) {
+                                   InvokeResultCallback done,
+                                   std::optional<int64_t> go_away_start_ms) {
   const int64_t begin = ctx_.now_ms();
   bool acquired = co_await semaphore_async_.TryAcquire(SimDuration::Millis(timeout_ms));
   if (!acquired) {
@@ -548,6 +562,7 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
   // ResponseFuture.executeInvokeCallback calls it with the response (operationSucceed) or the
   // exception (operationFail); the future's CompletableFuture is `done` itself.
   rf->result_callback = std::move(done);
+  if (go_away_start_ms) rf->go_away = ResponseFuture::GoAwayStep{req, timeout_ms, *go_away_start_ms};
   response_table_.Put(req->opaque, std::move(rf));
   const int32_t opaque = req->opaque;
   if (!ctx_.net.SendRequest(ch, std::move(req))) RequestFail(opaque);  // write listener failure
@@ -555,22 +570,18 @@ Task<void> RemotingClient::Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
 
 // Not a coroutine: it only builds the GO_AWAY step and hands back invoke0's task, which the caller
 // awaits (a frame of its own per request would do nothing more).
-Task<void> RemotingClient::InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                                      std::shared_ptr<const RemotingCommand> req,
-                                      int64_t timeout_ms, InvokeResultCallback done) {
+Task<void> RemotingClient::InvokeImpl(SimThread& t, const std::shared_ptr<Channel>& ch,
+                                      std::shared_ptr<const RemotingCommand>&& req,
+                                      int64_t timeout_ms, InvokeResultCallback&& done) {
   if (!ctx_.profile.go_away_handling) {
-    return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(done));
+    return Invoke0(t, ch, std::move(req), timeout_ms, std::move(done));
   }
   const int64_t start = ctx_.now_ms();  // the Stopwatch
-  // invoke0(...).thenCompose: an answer other than GO_AWAY goes straight on to `done` (this
-  // forwarding lambda is no coroutine, so that costs no frame); GO_AWAY goes to OnGoAway. `req`
-  // is kept for the re-send: the packet on the wire shares it, so keeping it copies nothing.
-  auto on_first = [this, ch, req, timeout_ms, start, done = std::move(done)](
-                      SimThread& ct, Try<RemotingCommand> r) mutable -> Task<void> {
-    if (!r.ok() || r.value().code != 1500) return done(ct, std::move(r));
-    return OnGoAway(ct, std::move(ch), std::move(req), timeout_ms, start, std::move(done));
-  };
-  return Invoke0(t, std::move(ch), std::move(req), timeout_ms, std::move(on_first));
+  // invoke0(...).thenCompose: an answer other than GO_AWAY goes straight on to `done`; GO_AWAY
+  // goes to OnGoAway. Invoke0's own failures are never a GO_AWAY, so only the response future
+  // carries the step (ResponseFuture::go_away, run by RunResultCallback). `req` is kept there for
+  // the re-send: the packet on the wire shares it, so keeping it copies nothing.
+  return Invoke0(t, ch, std::move(req), timeout_ms, std::move(done), start);
 }
 
 Task<void> RemotingClient::OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,

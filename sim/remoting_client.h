@@ -57,6 +57,17 @@ struct ResponseFuture {
   // exception (operationFail).
   InvokeCallback callback;
   InvokeResultCallback result_callback;
+  // 5.3.3 invokeImpl's thenCompose step, for a request sent through it: a GO_AWAY answer goes to
+  // RemotingClient::OnGoAway (re-send once) instead of result_callback, which every other result
+  // reaches as it is. What the step needs is kept here rather than in a closure wrapping the
+  // callback: that closure (the callback and this) outgrows a callable's in-place storage and
+  // cost a heap allocation per request.
+  struct GoAwayStep {
+    std::shared_ptr<const RemotingCommand> req;  // kept for the re-send
+    int64_t timeout_ms;                          // invokeImpl's budget
+    int64_t start_ms;                            // invokeImpl's Stopwatch
+  };
+  std::optional<GoAwayStep> go_away;
   bool has_callback() const { return callback || result_callback; }
   bool callback_run = false;          // executeInvokeCallback runs at most once
   core::Semaphore* release_to = nullptr;  // SemaphoreReleaseOnlyOnce
@@ -205,13 +216,17 @@ class RemotingClient : public ClientEndpoint {
   // with the response or the exception completing the future (on this thread for an immediate
   // failure, else on a callback-executor thread).
   // The request is shared with the packet on the wire (and kept by invokeImpl for a re-send).
+  // `go_away_start_ms` (invokeImpl's start) is set when invokeImpl's GO_AWAY step follows.
   Task<void> Invoke0(SimThread& t, std::shared_ptr<Channel> ch,
                      std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
-                     InvokeResultCallback done);
-  // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once.
-  Task<void> InvokeImpl(SimThread& t, std::shared_ptr<Channel> ch,
-                        std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms,
-                        InvokeResultCallback done);
+                     InvokeResultCallback done,
+                     std::optional<int64_t> go_away_start_ms = std::nullopt);
+  // NettyRemotingClient.invokeImpl: invoke0 plus the GO_AWAY reconnect-and-resend-once. (No
+  // coroutine: it hands its arguments on to Invoke0's frame before it returns, so it takes them
+  // by reference.)
+  Task<void> InvokeImpl(SimThread& t, const std::shared_ptr<Channel>& ch,
+                        std::shared_ptr<const RemotingCommand>&& req, int64_t timeout_ms,
+                        InvokeResultCallback&& done);
   // invokeImpl's answer to a GO_AWAY (code 1500) from `ch`: reconnect and re-send once, or fail.
   Task<void> OnGoAway(SimThread& t, std::shared_ptr<Channel> ch,
                       std::shared_ptr<const RemotingCommand> req, int64_t timeout_ms, int64_t start,
@@ -227,6 +242,8 @@ class RemotingClient : public ClientEndpoint {
   void FailFast(const std::shared_ptr<Channel>& ch);
   void RequestFail(int32_t opaque);
   void ExecuteInvokeCallback(const std::shared_ptr<ResponseFuture>& rf);
+  // A 5.3.3 future's result to its callback, through invokeImpl's GO_AWAY step if it has one.
+  Task<void> RunResultCallback(SimThread& t, ResponseFuture& rf);
   void ScanResponseTable();
   std::string AddrText(const std::string* addr) const;
   // A thread woken from a blocking wait takes a client step before it goes on.

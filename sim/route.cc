@@ -21,7 +21,7 @@ void TopicRouteData::SortByBrokerName() {
 }
 
 int32_t ThreadLocalIndex::IncrementAndGet(const core::SimThread& thread) {
-  auto it = values_.find(thread.name());
+  auto it = values_.find(ThreadKey{thread});
   if (it == values_.end()) {
     core::Rng rng = core::Rng::ForStream(run_seed_, prefix_ + "/thread:" + thread.name());
     int32_t start = rng.NextJavaInt();
@@ -43,7 +43,7 @@ void ThreadLocalIndex::Reset(const core::SimThread& thread) {
 }
 
 bool ThreadLocalIndex::Peek(const core::SimThread& thread, int32_t* value) const {
-  auto it = values_.find(thread.name());
+  auto it = values_.find(ThreadKey{thread});
   if (it == values_.end()) return false;
   *value = it->second;
   return true;

@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/executor.h"
@@ -71,11 +73,30 @@ class ThreadLocalIndex {
   void Set(const core::SimThread& thread, int32_t value) { values_[thread.name()] = value; }
 
  private:
+  // Values are keyed by thread name (a thread is its name here: tests set a value through a
+  // stand-in SimThread of the same name). Every send looks its thread up, so the table is hashed
+  // and a lookup uses the hash the SimThread already holds; it is only ever looked up, never
+  // iterated, so its order cannot reach any output.
+  struct ThreadKey {
+    const core::SimThread& thread;
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(const std::string& name) const { return std::hash<std::string_view>{}(name); }
+    size_t operator()(ThreadKey k) const { return k.thread.name_hash(); }
+  };
+  struct NameEq {
+    using is_transparent = void;
+    bool operator()(const std::string& a, const std::string& b) const { return a == b; }
+    bool operator()(ThreadKey a, const std::string& b) const { return a.thread.name() == b; }
+    bool operator()(const std::string& a, ThreadKey b) const { return a == b.thread.name(); }
+  };
+
   uint64_t run_seed_;
   std::string prefix_;
   ThreadIndexOverflow overflow_;
   ThreadIndexStart start_;
-  std::map<std::string, int32_t> values_;  // by thread name
+  std::unordered_map<std::string, int32_t, NameHash, NameEq> values_;  // by thread name
   std::unique_ptr<core::Rng> reset_rng_;   // created on the first reset()
 };
 
